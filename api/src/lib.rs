@@ -1,0 +1,10 @@
+//! The registry's domain: the model, the services that are the only way in, and who may do what.
+
+pub mod actor;
+pub mod db;
+pub mod error;
+pub mod model;
+pub mod service;
+
+pub use actor::Actor;
+pub use error::{ErrorCode, FieldError, ServiceError, ServiceResult};

@@ -1,0 +1,22 @@
+//! The domain model: sea-orm entities (one module a table), the closed lists, and value types
+//! that validate on construction.
+
+pub mod api_token;
+pub mod audit_log;
+pub mod enums;
+pub mod membership;
+pub mod metric;
+pub mod organisation;
+pub mod pilot;
+pub mod pilot_measure;
+pub mod report_revision;
+pub mod search_outbox;
+pub mod technology;
+pub mod technology_care_setting;
+pub mod technology_dtac;
+pub mod technology_specialty;
+pub mod technology_standard;
+pub mod user;
+pub mod values;
+
+pub use enums::*;

@@ -1,0 +1,390 @@
+//! Pilot measures: a metric's baseline and result at one pilot, validated against the metric's
+//! unit and kind so that outcomes stay comparable across pilots.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait, prelude::Uuid, sea_query::Query,
+};
+use serde_json::json;
+
+use super::check::Check;
+use super::pilots::{find_readable, reindex_with_technology};
+use super::{access, ensure_version, journal, stale_on_not_updated};
+use crate::actor::Actor;
+use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
+use crate::model::{Comparator, MetricKind, MetricUnit, metric, pilot, pilot_measure};
+
+/// Largest gap allowed between a binary value and its events / n (rounding to 4 places).
+const PROPORTION_TOLERANCE: f64 = 5e-4;
+
+/// One side of a measure: the baseline or the result.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ObservationInput {
+    pub value: f64,
+    /// Sample size.
+    pub n: Option<i32>,
+    /// Standard deviation (continuous metrics).
+    pub sd: Option<f64>,
+    /// Number of events out of `n` (binary metrics).
+    pub events: Option<i32>,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MeasureInput {
+    pub pilot_id: Uuid,
+    pub metric_id: Uuid,
+    pub is_primary: bool,
+    pub time_frame: String,
+    pub comparator: Comparator,
+    pub baseline: ObservationInput,
+    pub result: ObservationInput,
+    pub target: Option<f64>,
+}
+
+/// Checks that a value can be a reading of the metric: finite, within its unit's range and its
+/// own bounds, a whole number for counts.
+fn check_value(check: &mut Check, field: &str, label: &str, value: f64, metric: &metric::Model) {
+    if !check.finite(field, label, value) {
+        return;
+    }
+    let (unit_min, unit_max) = match metric.unit {
+        MetricUnit::Proportion => (Some(0.0), Some(1.0)),
+        MetricUnit::Percent => (Some(0.0), Some(100.0)),
+        MetricUnit::Score => (None, None),
+        MetricUnit::Count
+        | MetricUnit::Minutes
+        | MetricUnit::Hours
+        | MetricUnit::Days
+        | MetricUnit::Gbp
+        | MetricUnit::RatePer1000 => (Some(0.0), None),
+    };
+    let min = metric.min_value.or(unit_min);
+    let max = metric.max_value.or(unit_max);
+    let out_of_range = min.is_some_and(|m| value < m) || max.is_some_and(|m| value > m);
+    if out_of_range {
+        let range = match (min, max) {
+            (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
+            (Some(lo), None) => format!("{lo} or more"),
+            (None, Some(hi)) => format!("{hi} or less"),
+            (None, None) => unreachable_range(),
+        };
+        check.fail(
+            field,
+            ErrorCode::OutOfRange,
+            format!(
+                "{label} must be {range} for {} ({})",
+                metric.name,
+                metric.unit.label()
+            ),
+        );
+    } else if metric.unit == MetricUnit::Count && value.fract() != 0.0 {
+        check.fail(
+            field,
+            ErrorCode::Invalid,
+            format!("{label} must be a whole number: {} is a count", metric.name),
+        );
+    }
+}
+
+/// No bounds means no range error can be raised; kept as a function so the match stays total.
+fn unreachable_range() -> String {
+    "within range".to_owned()
+}
+
+fn check_observation(
+    check: &mut Check,
+    side: &str,
+    obs: &ObservationInput,
+    metric: &metric::Model,
+) {
+    let field = |name: &str| format!("{side}.{name}");
+    let label = if side == "baseline" {
+        "The baseline"
+    } else {
+        "The result"
+    };
+    check_value(check, &field("value"), label, obs.value, metric);
+    if let Some(n) = obs.n
+        && n < 1
+    {
+        check.fail(
+            &field("n"),
+            ErrorCode::OutOfRange,
+            format!("{label}'s sample size must be 1 or more"),
+        );
+    }
+    match metric.kind {
+        MetricKind::Continuous => {
+            if let Some(sd) = obs.sd
+                && check.finite(&field("sd"), "The standard deviation", sd)
+                && sd <= 0.0
+            {
+                check.fail(
+                    &field("sd"),
+                    ErrorCode::OutOfRange,
+                    "The standard deviation must be more than 0",
+                );
+            }
+            if obs.events.is_some() {
+                check.fail(
+                    &field("events"),
+                    ErrorCode::NotAllowed,
+                    format!(
+                        "{} is continuous: give a mean and standard deviation, not an event count",
+                        metric.name
+                    ),
+                );
+            }
+        }
+        MetricKind::Binary => {
+            if obs.sd.is_some() {
+                check.fail(
+                    &field("sd"),
+                    ErrorCode::NotAllowed,
+                    format!(
+                        "{} is binary: give events out of n, not a standard deviation",
+                        metric.name
+                    ),
+                );
+            }
+            match (obs.events, obs.n) {
+                (Some(events), Some(n)) if events < 0 || events > n => check.fail(
+                    &field("events"),
+                    ErrorCode::OutOfRange,
+                    format!("The number of events must be between 0 and the sample size ({n})"),
+                ),
+                (Some(events), Some(n)) if n > 0 => {
+                    let proportion = f64::from(events) / f64::from(n);
+                    if (proportion - obs.value).abs() > PROPORTION_TOLERANCE {
+                        check.fail(
+                            &field("value"),
+                            ErrorCode::Invalid,
+                            format!(
+                                "{label} should be {events} / {n} = {proportion:.4}, not {}",
+                                obs.value
+                            ),
+                        );
+                    }
+                }
+                (Some(_), None) => check.fail(
+                    &field("n"),
+                    ErrorCode::Required,
+                    "Enter the sample size the events are counted out of",
+                ),
+                _ => {}
+            }
+        }
+    }
+    check.dates_in_order(
+        &field("periodEnd"),
+        obs.period_start,
+        obs.period_end,
+        &format!("{label} period's"),
+    );
+}
+
+struct ValidMeasure {
+    time_frame: String,
+}
+
+async fn validate(db: &impl ConnectionTrait, input: &MeasureInput) -> ServiceResult<ValidMeasure> {
+    let mut check = Check::new();
+    let time_frame = check.text(
+        "timeFrame",
+        "the time frame, like 12 weeks",
+        &input.time_frame,
+        100,
+    );
+    let Some(metric) = metric::Entity::find_by_id(input.metric_id).one(db).await? else {
+        check.fail(
+            "metricId",
+            ErrorCode::NotFound,
+            "There is no metric with that id",
+        );
+        check.finish()?;
+        return Err(ServiceError::NotFound("metric"));
+    };
+    check_observation(&mut check, "baseline", &input.baseline, &metric);
+    check_observation(&mut check, "result", &input.result, &metric);
+    if let Some(target) = input.target {
+        check_value(&mut check, "target", "The target", target, &metric);
+    }
+    if let (Some(baseline_end), Some(result_start)) =
+        (input.baseline.period_end, input.result.period_start)
+        && input.comparator == Comparator::BeforeAfter
+        && result_start < baseline_end
+    {
+        check.fail(
+            "result.periodStart",
+            ErrorCode::OutOfRange,
+            "In a before-and-after comparison the result period starts after the baseline period ends",
+        );
+    }
+    check.finish()?;
+    Ok(ValidMeasure { time_frame })
+}
+
+const TAKEN: &str = "This pilot already records this metric over this time frame";
+
+fn observation_columns(
+    model: &mut pilot_measure::ActiveModel,
+    baseline: &ObservationInput,
+    result: &ObservationInput,
+) {
+    model.baseline_value = Set(baseline.value);
+    model.baseline_n = Set(baseline.n);
+    model.baseline_sd = Set(baseline.sd);
+    model.baseline_events = Set(baseline.events);
+    model.baseline_period_start = Set(baseline.period_start);
+    model.baseline_period_end = Set(baseline.period_end);
+    model.result_value = Set(result.value);
+    model.result_n = Set(result.n);
+    model.result_sd = Set(result.sd);
+    model.result_events = Set(result.events);
+    model.result_period_start = Set(result.period_start);
+    model.result_period_end = Set(result.period_end);
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn record(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: MeasureInput,
+) -> ServiceResult<pilot_measure::Model> {
+    let txn = db.begin().await?;
+    let pilot = find_readable(&txn, actor, input.pilot_id).await?;
+    access::ensure_evaluator_at(actor, pilot.host_organisation_id)?;
+    let valid = validate(&txn, &input).await?;
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let mut model = pilot_measure::ActiveModel {
+        id: Set(id),
+        pilot_id: Set(pilot.id),
+        metric_id: Set(input.metric_id),
+        is_primary: Set(input.is_primary),
+        time_frame: Set(valid.time_frame),
+        comparator: Set(input.comparator),
+        target: Set(input.target),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    observation_columns(&mut model, &input.baseline, &input.result);
+    pilot_measure::Entity::insert(model)
+        .exec_without_returning(&txn)
+        .await
+        .map_err(|e| on_unique(e, "timeFrame", TAKEN))?;
+    journal::audit(
+        &txn,
+        actor,
+        "measure.record",
+        "pilot_measure",
+        id,
+        json!({ "pilot_id": pilot.id }),
+    )
+    .await?;
+    reindex_with_technology(&txn, pilot.id, pilot.technology_id).await?;
+    let created = find(&txn, id).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    version: i32,
+    input: MeasureInput,
+) -> ServiceResult<pilot_measure::Model> {
+    let txn = db.begin().await?;
+    let current = find(&txn, id).await?;
+    let pilot = find_readable(&txn, actor, current.pilot_id)
+        .await
+        .map_err(|_| ServiceError::NotFound("measure"))?;
+    access::ensure_evaluator_at(actor, pilot.host_organisation_id)?;
+    if input.pilot_id != current.pilot_id {
+        return Err(ServiceError::field(
+            "pilotId",
+            ErrorCode::NotAllowed,
+            "A measure cannot move to another pilot; record it there instead",
+        ));
+    }
+    ensure_version(current.version, version, "measure")?;
+    let valid = validate(&txn, &input).await?;
+    let mut model = pilot_measure::ActiveModel {
+        id: Set(id),
+        metric_id: Set(input.metric_id),
+        is_primary: Set(input.is_primary),
+        time_frame: Set(valid.time_frame),
+        comparator: Set(input.comparator),
+        target: Set(input.target),
+        version: Set(version + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    observation_columns(&mut model, &input.baseline, &input.result);
+    let updated = pilot_measure::Entity::update(model)
+        .validate()?
+        .filter(pilot_measure::Column::Version.eq(version))
+        .exec(&txn)
+        .await
+        .map_err(|e| match e {
+            sea_orm::DbErr::RecordNotUpdated => stale_on_not_updated(e, "measure"),
+            other => on_unique(other, "timeFrame", TAKEN),
+        })?;
+    journal::audit(
+        &txn,
+        actor,
+        "measure.update",
+        "pilot_measure",
+        id,
+        json!({ "pilot_id": pilot.id }),
+    )
+    .await?;
+    reindex_with_technology(&txn, pilot.id, pilot.technology_id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+async fn find(db: &impl ConnectionTrait, id: Uuid) -> ServiceResult<pilot_measure::Model> {
+    pilot_measure::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound("measure"))
+}
+
+/// The measures of many pilots at once, only of pilots the actor may see.
+pub async fn of_pilots(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    pilot_ids: impl IntoIterator<Item = Uuid>,
+) -> ServiceResult<Vec<pilot_measure::Model>> {
+    let readable = Query::select()
+        .column(pilot::Column::Id)
+        .from(pilot::Entity)
+        .cond_where(access::readable_pilots(actor))
+        .to_owned();
+    Ok(pilot_measure::Entity::find()
+        .filter(pilot_measure::Column::PilotId.is_in(pilot_ids))
+        .filter(pilot_measure::Column::PilotId.in_subquery(readable))
+        .order_by_desc(pilot_measure::Column::IsPrimary)
+        .order_by_asc(pilot_measure::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// How many measures a pilot records, for callers that only need the count.
+pub async fn count_for_pilot(db: &impl ConnectionTrait, pilot_id: Uuid) -> ServiceResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(pilot_measure::Entity::find()
+        .filter(pilot_measure::Column::PilotId.eq(pilot_id))
+        .select_only()
+        .column(pilot_measure::Column::Id)
+        .count(db)
+        .await?)
+}

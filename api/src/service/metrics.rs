@@ -1,0 +1,191 @@
+//! The shared metric catalogue, so outcomes are comparable across trusts. Public to read;
+//! administrators curate it.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait, prelude::Uuid,
+};
+use serde_json::json;
+
+use super::check::Check;
+use super::{access, ensure_version, journal, stale_on_not_updated};
+use crate::actor::Actor;
+use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
+use crate::model::{Direction, MetricDomain, MetricKind, MetricUnit, metric};
+
+#[derive(Debug, Clone)]
+pub struct MetricInput {
+    pub code: String,
+    pub name: String,
+    pub unit: MetricUnit,
+    pub direction: Direction,
+    pub domain: MetricDomain,
+    pub kind: MetricKind,
+    pub definition: String,
+    pub min_value: Option<f64>,
+    pub max_value: Option<f64>,
+}
+
+struct ValidMetric {
+    code: String,
+    name: String,
+    definition: String,
+}
+
+fn validate(input: &MetricInput) -> ServiceResult<ValidMetric> {
+    let mut check = Check::new();
+    let code = check
+        .text("code", "a code", &input.code, 40)
+        .to_ascii_uppercase();
+    let shaped = code.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if !code.is_empty() && !shaped {
+        check.fail(
+            "code",
+            ErrorCode::Invalid,
+            "Code must start with a letter and hold only letters, digits and underscores, like LOS_DAYS",
+        );
+    }
+    let name = check.text("name", "the metric's name", &input.name, 200);
+    let definition = check.text("definition", "a definition", &input.definition, 4000);
+    for (field, value) in [("minValue", input.min_value), ("maxValue", input.max_value)] {
+        if let Some(value) = value {
+            check.finite(field, "The bound", value);
+        }
+    }
+    if let (Some(min), Some(max)) = (input.min_value, input.max_value)
+        && min >= max
+    {
+        check.fail(
+            "maxValue",
+            ErrorCode::OutOfRange,
+            "The highest value must be above the lowest",
+        );
+    }
+    if input.unit == MetricUnit::Score && (input.min_value.is_none() || input.max_value.is_none()) {
+        check.fail(
+            "minValue",
+            ErrorCode::Required,
+            "A score needs its lowest and highest possible values",
+        );
+    }
+    if input.kind == MetricKind::Binary && input.unit != MetricUnit::Proportion {
+        check.fail(
+            "unit",
+            ErrorCode::Invalid,
+            "A binary metric counts events out of n, so its unit must be a proportion",
+        );
+    }
+    check.finish()?;
+    Ok(ValidMetric {
+        code,
+        name,
+        definition,
+    })
+}
+
+const CODE_TAKEN: &str = "Another metric already has this code";
+
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: MetricInput,
+) -> ServiceResult<metric::Model> {
+    access::ensure_administrator(actor, "change the metric catalogue")?;
+    let valid = validate(&input)?;
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    metric::Entity::insert(metric::ActiveModel {
+        id: Set(id),
+        code: Set(valid.code),
+        name: Set(valid.name),
+        unit: Set(input.unit),
+        direction: Set(input.direction),
+        domain: Set(input.domain),
+        kind: Set(input.kind),
+        definition: Set(valid.definition),
+        min_value: Set(input.min_value),
+        max_value: Set(input.max_value),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&txn)
+    .await
+    .map_err(|e| on_unique(e, "code", CODE_TAKEN))?;
+    journal::audit(&txn, actor, "metric.create", "metric", id, json!({})).await?;
+    let created = get(&txn, id).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    version: i32,
+    input: MetricInput,
+) -> ServiceResult<metric::Model> {
+    access::ensure_administrator(actor, "change the metric catalogue")?;
+    let valid = validate(&input)?;
+    let txn = db.begin().await?;
+    let current = get(&txn, id).await?;
+    ensure_version(current.version, version, "metric")?;
+    let updated = metric::Entity::update(metric::ActiveModel {
+        id: Set(id),
+        code: Set(valid.code),
+        name: Set(valid.name),
+        unit: Set(input.unit),
+        direction: Set(input.direction),
+        domain: Set(input.domain),
+        kind: Set(input.kind),
+        definition: Set(valid.definition),
+        min_value: Set(input.min_value),
+        max_value: Set(input.max_value),
+        version: Set(version + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .validate()?
+    .filter(metric::Column::Version.eq(version))
+    .exec(&txn)
+    .await
+    .map_err(|e| match e {
+        sea_orm::DbErr::RecordNotUpdated => stale_on_not_updated(e, "metric"),
+        other => on_unique(other, "code", CODE_TAKEN),
+    })?;
+    journal::audit(&txn, actor, "metric.update", "metric", id, json!({})).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> ServiceResult<metric::Model> {
+    metric::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound("metric"))
+}
+
+pub async fn find_by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> ServiceResult<Option<metric::Model>> {
+    Ok(metric::Entity::find()
+        .filter(metric::Column::Code.eq(code.trim().to_ascii_uppercase()))
+        .one(db)
+        .await?)
+}
+
+/// The whole catalogue, by code.
+pub async fn list(db: &impl ConnectionTrait) -> ServiceResult<Vec<metric::Model>> {
+    Ok(metric::Entity::find()
+        .order_by_asc(metric::Column::Code)
+        .all(db)
+        .await?)
+}

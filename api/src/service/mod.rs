@@ -1,0 +1,111 @@
+//! The services: the only way to read or change records. Each call takes the [`Actor`] and runs
+//! in one transaction; validation, visibility and roles are enforced here for every entry point.
+//!
+//! [`Actor`]: crate::actor::Actor
+
+pub mod access;
+pub mod accounts;
+mod check;
+mod journal;
+pub mod measures;
+pub mod metrics;
+pub mod organisations;
+pub mod pilots;
+pub mod reports;
+pub mod technologies;
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, prelude::Uuid,
+};
+
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
+
+/// The most records one page may hold.
+pub const MAX_PAGE_SIZE: u64 = 100;
+
+/// A page request: up to `first` records after the record with id `after`, in id order
+/// (ids are UUIDv7, so that is creation order).
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub first: u64,
+    pub after: Option<Uuid>,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self {
+            first: 20,
+            after: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next_page: bool,
+    /// How many records match the filter, among those the actor may see.
+    pub total_count: u64,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            has_next_page: self.has_next_page,
+            total_count: self.total_count,
+        }
+    }
+}
+
+/// Runs a filtered select as one keyset page and counts everything it matches.
+async fn page_of<E, C>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    id: C,
+    request: PageRequest,
+) -> ServiceResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ColumnTrait,
+{
+    if !(1..=MAX_PAGE_SIZE).contains(&request.first) {
+        return Err(ServiceError::field(
+            "first",
+            ErrorCode::OutOfRange,
+            format!("A page holds between 1 and {MAX_PAGE_SIZE} records"),
+        ));
+    }
+    let total_count = select.clone().count(db).await?;
+    let mut keyset = select.order_by_asc(id);
+    if let Some(after) = request.after {
+        keyset = keyset.filter(id.gt(after));
+    }
+    let mut items = keyset.limit(request.first + 1).all(db).await?;
+    let has_next_page = items.len() as u64 > request.first;
+    items.truncate(request.first as usize);
+    Ok(Page {
+        items,
+        has_next_page,
+        total_count,
+    })
+}
+
+/// An optimistic update found no row at the expected version.
+fn stale_on_not_updated(err: DbErr, what: &str) -> ServiceError {
+    match err {
+        DbErr::RecordNotUpdated => ServiceError::stale(what),
+        other => ServiceError::Database(other),
+    }
+}
+
+/// Refuses an update whose `version` is not the record's current one.
+fn ensure_version(current: i32, given: i32, what: &str) -> ServiceResult<()> {
+    if current == given {
+        Ok(())
+    } else {
+        Err(ServiceError::stale(what))
+    }
+}

@@ -1,0 +1,17 @@
+//! Schema migrations of the registry. They change structure only (demo data lives in `seed/`),
+//! run forwards and backwards on SQLite and PostgreSQL, and are append-only once released.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_registry;
+
+/// Every migration of the registry, in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_registry::Migration)]
+    }
+}

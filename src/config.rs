@@ -1,0 +1,114 @@
+//! The command line and its configuration: every option is a flag and an environment variable
+//! (flags win), documented in `--help` and in the README.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "registry",
+    version,
+    about = "Innovation Outcomes Registry: how NHS innovations were piloted and evaluated"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Log format: human-readable text or one JSON object a line.
+    #[arg(long, env = "REGISTRY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the records live.
+#[derive(Clone, Args)]
+pub struct DatabaseArgs {
+    /// Directory for the embedded database (and, later, the search index).
+    #[arg(
+        long,
+        env = "REGISTRY_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// PostgreSQL URL (postgres://user:password@host/db). Unset: a SQLite file in --data-dir.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+impl std::fmt::Debug for DatabaseArgs {
+    /// The URL can carry a password, so only its scheme is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self
+            .database_url
+            .as_deref()
+            .map(|u| format!("{}://[redacted]", u.split("://").next().unwrap_or("?")));
+        f.debug_struct("DatabaseArgs")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &url)
+            .finish()
+    }
+}
+
+impl DatabaseArgs {
+    /// The URL to connect to: `DATABASE_URL`, or the SQLite file in the data directory.
+    pub fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| registry_api::db::sqlite_url(&self.data_dir))
+    }
+
+    /// Whether this is the embedded default, which serve fills with demo data when empty.
+    pub fn is_embedded_default(&self) -> bool {
+        self.database_url.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database, then serve the registry. An empty embedded database is filled with
+    /// the demo data set first.
+    Serve(ServeArgs),
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Load data: the demo data set, or a synthetic registry for scale tests.
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "REGISTRY_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "REGISTRY_BODY_LIMIT", default_value_t = 1_048_576)]
+    pub body_limit: usize,
+
+    /// Seconds a request may take before it is answered 408.
+    #[arg(long, env = "REGISTRY_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct SeedArgs {
+    /// Load the demo data set (fictional organisations, technologies and pilots). Safe to repeat.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Add N synthetic pilots (with measures) over the demo catalogue, in batched transactions.
+    #[arg(long, value_name = "N")]
+    pub synthetic: Option<u64>,
+}

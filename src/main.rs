@@ -1,0 +1,127 @@
+//! `registry`: the command line. It parses options and calls the library; nothing else.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use registry::config::{Cli, Command, DatabaseArgs, LogFormat, SeedArgs, ServeArgs};
+use registry::{AppState, build_app, serve};
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing(cli.log_format);
+    match cli.command {
+        Command::Serve(args) => run_serve(&cli.database, args).await,
+        Command::Migrate => {
+            let db = open(&cli.database).await?;
+            registry_api::db::migrate(&db)
+                .await
+                .context("migrating the database")?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Seed(args) => run_seed(&cli.database, args).await,
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn open(database: &DatabaseArgs) -> anyhow::Result<DatabaseConnection> {
+    if database.is_embedded_default() {
+        std::fs::create_dir_all(&database.data_dir).with_context(|| {
+            format!(
+                "creating the data directory {}",
+                database.data_dir.display()
+            )
+        })?;
+    }
+    registry_api::db::connect(&database.url(), None)
+        .await
+        .context("connecting to the database")
+}
+
+async fn run_serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
+    let db = open(database).await?;
+    registry_api::db::migrate(&db)
+        .await
+        .context("migrating the database")?;
+    if database.is_embedded_default() && registry_seed::is_empty(&db).await? {
+        tracing::info!("empty embedded database: loading the demo data set");
+        registry_seed::demo::load(&db)
+            .await
+            .context("loading the demo data")?;
+    }
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("listening on {}", args.addr))?;
+    let local = listener.local_addr()?;
+    let app = build_app(AppState {
+        db,
+        body_limit: args.body_limit,
+        request_timeout: Duration::from_secs(args.request_timeout),
+    });
+    // Tests and scripts read this line to find the port when --addr ends in :0.
+    println!("listening on http://{local}");
+    tracing::info!(%local, "serving the registry");
+    serve(listener, app, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn run_seed(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()> {
+    let db = open(database).await?;
+    registry_api::db::migrate(&db)
+        .await
+        .context("migrating the database")?;
+    if args.demo {
+        let report = registry_seed::demo::load(&db).await?;
+        println!("{report}");
+    }
+    if let Some(count) = args.synthetic {
+        let report = registry_seed::synthetic::generate(&db, count).await?;
+        println!("{report}");
+    }
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "could not listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "could not listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
