@@ -310,7 +310,7 @@ impl MigrationTrait for Migration {
             manager
                 .create_index(
                     Index::create()
-                        .name(format!("{}_{}_idx", table.to_string(), column.to_string()))
+                        .name(format!("{table}_{column}_idx"))
                         .table(table)
                         .col(column)
                         .to_owned(),

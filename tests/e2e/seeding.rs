@@ -116,11 +116,10 @@ async fn demo_seeding_is_rich_and_idempotent() {
                 .iter()
                 .find(|x| x.id == m.metric_id)
                 .expect("metric");
-            let better = match metric.direction {
+            match metric.direction {
                 Direction::HigherIsBetter => m.result_value > m.baseline_value,
                 Direction::LowerIsBetter => m.result_value < m.baseline_value,
-            };
-            better
+            }
         };
         assert!(
             measures.iter().any(by_direction),
