@@ -105,10 +105,10 @@ pub struct ServeArgs {
 #[group(required = true, multiple = false)]
 pub struct SeedArgs {
     /// Load the demo data set (fictional organisations, technologies and pilots). Safe to repeat.
-    #[arg(long)]
+    #[arg(long, env = "REGISTRY_SEED_DEMO")]
     pub demo: bool,
 
     /// Add N synthetic pilots (with measures) over the demo catalogue, in batched transactions.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", env = "REGISTRY_SEED_SYNTHETIC")]
     pub synthetic: Option<u64>,
 }

@@ -18,7 +18,10 @@ use registry_api::model::{
 use registry_api::service::{
     accounts, measures, metrics, organisations, pilots, reports, technologies,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, prelude::Uuid};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    TransactionTrait, prelude::Uuid,
+};
 use serde::Deserialize;
 
 /// The issuer recorded for the demo accounts, which no identity provider uses.
@@ -204,17 +207,24 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<LoadReport> {
     let technology_ids =
         load_technologies(db, &actor, &data, &organisation_ids, &mut report).await?;
     for demo in &data.pilots {
-        load_pilot(
-            db,
+        // A pilot with its measures and reports is added whole or not at all.
+        let txn = db.begin().await?;
+        let added = load_pilot(
+            &txn,
             &actor,
             demo,
             &organisation_ids,
             &technology_ids,
             &metric_ids,
-            &mut report,
         )
         .await
         .with_context(|| format!("demo pilot {:?}", demo.title))?;
+        txn.commit().await?;
+        if let Some((measures, revisions)) = added {
+            report.pilots += 1;
+            report.measures += measures;
+            report.report_revisions += revisions;
+        }
     }
     Ok(report)
 }
@@ -422,15 +432,15 @@ fn observation(o: &Observation) -> measures::ObservationInput {
     }
 }
 
+/// Adds one demo pilot unless it exists, returning how many measures and revisions it brought.
 async fn load_pilot(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     actor: &Actor,
     demo: &Pilot,
     organisation_ids: &HashMap<String, Uuid>,
     technology_ids: &HashMap<String, Uuid>,
     metric_ids: &HashMap<String, Uuid>,
-    report: &mut LoadReport,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<(usize, usize)>> {
     let host = lookup(organisation_ids, &demo.host, "the host")?;
     let exists = pilot::Entity::find()
         .filter(pilot::Column::HostOrganisationId.eq(host))
@@ -439,7 +449,7 @@ async fn load_pilot(
         .await?
         .is_some();
     if exists {
-        return Ok(());
+        return Ok(None);
     }
     let created = pilots::register(
         db,
@@ -467,7 +477,6 @@ async fn load_pilot(
         },
     )
     .await?;
-    report.pilots += 1;
     for measure in &demo.measures {
         measures::record(
             db,
@@ -485,7 +494,6 @@ async fn load_pilot(
         )
         .await
         .with_context(|| format!("measure {}", measure.metric))?;
-        report.measures += 1;
     }
     for revision in &demo.report_revisions {
         reports::submit(
@@ -507,10 +515,9 @@ async fn load_pilot(
         )
         .await
         .context("report revision")?;
-        report.report_revisions += 1;
     }
     if demo.visibility != Visibility::Draft {
         pilots::publish(db, actor, created.id, created.version, demo.visibility).await?;
     }
-    Ok(())
+    Ok(Some((demo.measures.len(), demo.report_revisions.len())))
 }

@@ -1,7 +1,10 @@
 //! End-to-end tests of the registry, compiled as one binary. Every database test runs on SQLite
 //! and, when `REGISTRY_TEST_POSTGRES_URL` is set, on PostgreSQL too, each in a database of its own.
 
-#![expect(clippy::expect_used, reason = "a test that cannot go on should stop and say why")]
+#![expect(
+    clippy::expect_used,
+    reason = "a test that cannot go on should stop and say why"
+)]
 
 mod atomicity;
 mod concurrency;

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
     TransactionTrait, prelude::Uuid,
 };
 use serde_json::json;
@@ -26,7 +26,7 @@ pub struct Identity {
 /// their name and e-mail up to date.
 #[tracing::instrument(skip_all)]
 pub async fn upsert_user(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     identity: Identity,
 ) -> ServiceResult<user::Model> {
@@ -91,7 +91,7 @@ pub async fn upsert_user(
 /// Makes a user a registry administrator (or not).
 #[tracing::instrument(skip_all)]
 pub async fn set_administrator(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     user_id: Uuid,
     is_administrator: bool,
@@ -122,7 +122,7 @@ pub async fn set_administrator(
 /// Gives a user a role at an organisation.
 #[tracing::instrument(skip_all)]
 pub async fn grant_membership(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     user_id: Uuid,
     organisation_id: Uuid,
@@ -191,7 +191,7 @@ pub async fn grant_membership(
 
 #[tracing::instrument(skip_all)]
 pub async fn revoke_membership(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     membership_id: Uuid,
 ) -> ServiceResult<()> {

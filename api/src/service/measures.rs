@@ -3,8 +3,8 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait, prelude::Uuid, sea_query::Query,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionSession, TransactionTrait, prelude::Uuid, sea_query::Query,
 };
 use serde_json::json;
 
@@ -250,7 +250,7 @@ fn observation_columns(
 
 #[tracing::instrument(skip_all)]
 pub async fn record(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     input: MeasureInput,
 ) -> ServiceResult<pilot_measure::Model> {
@@ -295,7 +295,7 @@ pub async fn record(
 
 #[tracing::instrument(skip_all)]
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     id: Uuid,
     version: i32,

@@ -3,8 +3,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait, prelude::Uuid,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionSession, TransactionTrait, prelude::Uuid,
 };
 use serde_json::json;
 
@@ -91,7 +91,7 @@ const CODE_TAKEN: &str = "Another metric already has this code";
 
 #[tracing::instrument(skip_all)]
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     input: MetricInput,
 ) -> ServiceResult<metric::Model> {
@@ -126,7 +126,7 @@ pub async fn create(
 
 #[tracing::instrument(skip_all)]
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     id: Uuid,
     version: i32,

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
     TransactionTrait, prelude::Uuid,
 };
 use serde_json::json;
@@ -80,7 +80,7 @@ const ODS_TAKEN: &str = "Another organisation already has this ODS code";
 
 #[tracing::instrument(skip_all)]
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     input: OrganisationInput,
 ) -> ServiceResult<organisation::Model> {
@@ -123,7 +123,7 @@ pub async fn create(
 
 #[tracing::instrument(skip_all)]
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     id: Uuid,
     version: i32,

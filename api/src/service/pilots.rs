@@ -3,8 +3,8 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, TransactionTrait, prelude::Uuid, sea_query::Query,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    TransactionSession, TransactionTrait, prelude::Uuid, sea_query::Query,
 };
 use serde_json::json;
 
@@ -233,7 +233,7 @@ fn map_write_error(err: sea_orm::DbErr) -> ServiceError {
 /// Registers a pilot as a draft of its host organisation.
 #[tracing::instrument(skip_all)]
 pub async fn register(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     input: PilotInput,
 ) -> ServiceResult<pilot::Model> {
@@ -283,7 +283,7 @@ pub async fn register(
 
 #[tracing::instrument(skip_all)]
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     id: Uuid,
     version: i32,
@@ -340,7 +340,7 @@ pub async fn update(
 /// Opens a pilot (and its published reports) to NHS staff or to everyone.
 #[tracing::instrument(skip_all)]
 pub async fn publish(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     id: Uuid,
     version: i32,
@@ -396,7 +396,7 @@ pub async fn publish(
 /// Moderation: takes a pilot out of every list, search and aggregate, keeping the reason.
 #[tracing::instrument(skip_all)]
 pub async fn withdraw(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     id: Uuid,
     version: i32,

@@ -3,8 +3,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait, prelude::Uuid, sea_query::Query,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionSession, TransactionTrait, prelude::Uuid, sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -119,7 +119,7 @@ fn validate(input: &ReportInput, amends_published: bool) -> ServiceResult<ValidR
 /// adds a new revision (an amendment, once one has been published).
 #[tracing::instrument(skip_all)]
 pub async fn submit(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     pilot_id: Uuid,
     input: ReportInput,

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QuerySelect, TransactionTrait, prelude::Uuid, sea_query::Query,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect, TransactionSession, TransactionTrait, prelude::Uuid, sea_query::Query,
 };
 use serde_json::json;
 
@@ -253,7 +253,7 @@ async fn write_attributes(
 
 #[tracing::instrument(skip_all)]
 pub async fn register(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     input: TechnologyInput,
 ) -> ServiceResult<Technology> {
@@ -302,7 +302,7 @@ pub async fn register(
 
 #[tracing::instrument(skip_all)]
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     id: Uuid,
     version: i32,
@@ -364,7 +364,7 @@ pub async fn update(
 /// Takes a technology out of lists and search, with the reason kept for its supplier.
 #[tracing::instrument(skip_all)]
 pub async fn withdraw(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     id: Uuid,
     reason: &str,
