@@ -376,7 +376,7 @@ impl MigrationTrait for Migration {
                             "days",
                             "gbp",
                             "score",
-                            "rate_per_1000",
+                            "rate_per_thousand",
                         ],
                     ))
                     .col(one_of(

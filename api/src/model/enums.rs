@@ -16,6 +16,20 @@ macro_rules! closed_list {
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
+        #[cfg(test)]
+        impl $name {
+            /// Pairs of (serde spelling, database spelling) for every value.
+            pub(crate) fn spellings() -> Vec<(String, String)> {
+                use sea_orm::{ActiveEnum, Iterable};
+                Self::iter()
+                    .map(|v| {
+                        let serde = serde_json::to_value(v).ok().and_then(|j| j.as_str().map(str::to_owned));
+                        (serde.unwrap_or_default(), v.to_value())
+                    })
+                    .collect()
+            }
+        }
+
         impl $name {
             /// The label people read.
             pub fn label(self) -> &'static str {
@@ -247,7 +261,7 @@ closed_list!(
         Days => "days",
         Gbp => "£",
         Score => "score",
-        RatePer1000 => "per 1,000",
+        RatePerThousand => "per 1,000",
     }
 );
 
@@ -327,3 +341,43 @@ closed_list!(
         ReadWrite => "Read and write",
     }
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The demo data and the API spell values as serde does; the database as sea-orm does.
+    #[test]
+    fn serde_and_the_database_spell_every_value_alike() {
+        let all = [
+            OrganisationKind::spellings(),
+            Region::spellings(),
+            Role::spellings(),
+            Visibility::spellings(),
+            TechnologyCategory::spellings(),
+            Specialty::spellings(),
+            CareSetting::spellings(),
+            Standard::spellings(),
+            DeviceClass::spellings(),
+            EsfTier::spellings(),
+            DtacSection::spellings(),
+            DtacStatus::spellings(),
+            PilotStatus::spellings(),
+            EvaluationDesign::spellings(),
+            EvaluatorKind::spellings(),
+            MetricUnit::spellings(),
+            Direction::spellings(),
+            MetricDomain::spellings(),
+            MetricKind::spellings(),
+            Comparator::spellings(),
+            Recommendation::spellings(),
+            RevisionStatus::spellings(),
+            EntryPoint::spellings(),
+            IndexedKind::spellings(),
+            TokenScope::spellings(),
+        ];
+        for (serde, database) in all.into_iter().flatten() {
+            assert_eq!(serde, database);
+        }
+    }
+}

@@ -59,7 +59,7 @@ fn check_value(check: &mut Check, field: &str, label: &str, value: f64, metric: 
         | MetricUnit::Hours
         | MetricUnit::Days
         | MetricUnit::Gbp
-        | MetricUnit::RatePer1000 => (Some(0.0), None),
+        | MetricUnit::RatePerThousand => (Some(0.0), None),
     };
     let min = metric.min_value.or(unit_min);
     let max = metric.max_value.or(unit_max);
