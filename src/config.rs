@@ -84,6 +84,51 @@ pub enum Command {
     Migrate,
     /// Load data: the demo data set, or a synthetic registry for scale tests.
     Seed(SeedArgs),
+    /// Manage API tokens for programmatic GraphQL clients.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token acting as a user; the secret is printed once.
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// The user's subject at their identity provider (the demo accounts: demo-commissioner,
+    /// demo-trust-evaluator, demo-gp-evaluator, demo-innovator, demo-admin, demo-member).
+    #[arg(long, env = "REGISTRY_TOKEN_SUBJECT")]
+    pub subject: String,
+
+    /// The user's identity provider (issuer URL); the demo accounts' is the default.
+    #[arg(
+        long,
+        env = "REGISTRY_TOKEN_ISSUER",
+        default_value = "urn:registry:demo"
+    )]
+    pub issuer: String,
+
+    /// A name to recognise the token by.
+    #[arg(long, env = "REGISTRY_TOKEN_NAME", default_value = "command line")]
+    pub name: String,
+
+    /// What the token may do.
+    #[arg(long, env = "REGISTRY_TOKEN_SCOPE", value_enum, default_value_t = Scope::Read)]
+    pub scope: Scope,
+
+    /// Days until the token expires (at most 366).
+    #[arg(long, env = "REGISTRY_TOKEN_DAYS", default_value_t = 90)]
+    pub days: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scope {
+    /// Queries only.
+    Read,
+    /// Queries and mutations.
+    ReadWrite,
 }
 
 #[derive(Debug, Args)]

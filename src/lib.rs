@@ -1,6 +1,7 @@
 //! The registry server, as a library so tests can start it on port 0 and stop it on cue.
 
 pub mod config;
+mod graphql_http;
 pub mod server;
 
 pub use server::{AppState, build_app, serve};

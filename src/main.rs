@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use registry::config::{Cli, Command, DatabaseArgs, LogFormat, SeedArgs, ServeArgs};
+use registry::config::{
+    Cli, Command, DatabaseArgs, LogFormat, Scope, SeedArgs, ServeArgs, TokenCommand,
+    TokenCreateArgs,
+};
 use registry::{AppState, build_app, serve};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -25,6 +28,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed(args) => run_seed(&cli.database, args).await,
+        Command::Token(TokenCommand::Create(args)) => create_token(&cli.database, args).await,
     }
 }
 
@@ -68,11 +72,11 @@ async fn run_serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<(
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
     let local = listener.local_addr()?;
-    let app = build_app(AppState {
+    let app = build_app(AppState::new(
         db,
-        body_limit: args.body_limit,
-        request_timeout: Duration::from_secs(args.request_timeout),
-    });
+        args.body_limit,
+        Duration::from_secs(args.request_timeout),
+    ));
     // Tests and scripts read this line to find the port when --addr ends in :0.
     println!("listening on http://{local}");
     tracing::info!(%local, "serving the registry");
@@ -94,6 +98,34 @@ async fn run_seed(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()>
         let report = registry_seed::synthetic::generate(&db, count).await?;
         println!("{report}");
     }
+    Ok(())
+}
+
+async fn create_token(database: &DatabaseArgs, args: TokenCreateArgs) -> anyhow::Result<()> {
+    use registry_api::model::{EntryPoint, TokenScope};
+    use registry_api::service::{accounts, tokens};
+    let db = open(database).await?;
+    registry_api::db::migrate(&db)
+        .await
+        .context("migrating the database")?;
+    let user = accounts::find_user(&db, &args.issuer, &args.subject)
+        .await?
+        .with_context(|| format!("no user {} at {}", args.subject, args.issuer))?;
+    let actor = accounts::actor_for_user(&db, user.id, EntryPoint::Cli, None).await?;
+    let scope = match args.scope {
+        Scope::Read => TokenScope::Read,
+        Scope::ReadWrite => TokenScope::ReadWrite,
+    };
+    let created = tokens::create(&db, &actor, &args.name, scope, args.days)
+        .await
+        .context("creating the token")?;
+    eprintln!(
+        "token for {} ({}), expires {}; shown once, keep it safe:",
+        user.name,
+        created.token.scope.label().to_lowercase(),
+        created.token.expires_at.format("%Y-%m-%d")
+    );
+    println!("{}", created.secret);
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
+use registry_api::graphql::RegistrySchema;
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -15,12 +16,36 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::graphql_http;
+
 /// What every request handler can reach.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    pub schema: RegistrySchema,
     pub body_limit: usize,
     pub request_timeout: Duration,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("body_limit", &self.body_limit)
+            .field("request_timeout", &self.request_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// The state for a database, with the GraphQL schema built over it.
+    pub fn new(db: DatabaseConnection, body_limit: usize, request_timeout: Duration) -> Self {
+        Self {
+            schema: registry_api::graphql::build_schema(db.clone()),
+            db,
+            body_limit,
+            request_timeout,
+        }
+    }
 }
 
 /// The whole application: web pages, health and readiness.
@@ -30,6 +55,10 @@ pub fn build_app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route(
+            "/graphql",
+            get(graphql_http::get_graphql).post(graphql_http::post_graphql),
+        )
         .with_state(state.clone())
         .merge(registry_web::router(state.db))
         .layer(RequestBodyLimitLayer::new(body_limit))

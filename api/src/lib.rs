@@ -3,6 +3,7 @@
 pub mod actor;
 pub mod db;
 pub mod error;
+pub mod graphql;
 pub mod model;
 pub mod service;
 

@@ -4,7 +4,7 @@
 
 use registry_api::model::*;
 use registry_api::service::pilots::PilotFilter;
-use registry_api::service::{PageRequest, measures, pilots, reports, technologies};
+use registry_api::service::{PageRequest, Sort, measures, pilots, reports, technologies};
 use registry_api::{Actor, ServiceError};
 use sea_orm::prelude::Uuid;
 
@@ -15,9 +15,10 @@ async fn visible_titles(db: &sea_orm::DatabaseConnection, actor: &Actor) -> (Vec
         db,
         actor,
         &PilotFilter::default(),
+        Sort::default(),
         PageRequest {
             first: 100,
-            after: None,
+            offset: 0,
         },
     )
     .await
@@ -116,6 +117,7 @@ async fn each_viewer_sees_exactly_what_the_visibility_rules_allow() {
                 visibility: Some(Visibility::Draft),
                 ..Default::default()
             },
+            Sort::default(),
             PageRequest::default(),
         )
         .await

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use registry_api::model::EntryPoint;
-use registry_api::service::{PageRequest, pilots, technologies};
+use registry_api::service::{PageRequest, Sort, pilots, technologies};
 use registry_api::{Actor, ServiceError};
 use sea_orm::DatabaseConnection;
 
@@ -42,12 +42,12 @@ async fn home_page(db: &DatabaseConnection) -> Result<String, PageError> {
     let viewer = Actor::anonymous(EntryPoint::Web);
     let one = PageRequest {
         first: 1,
-        after: None,
+        offset: 0,
     };
-    let technologies = technologies::list(db, &viewer, &Default::default(), one)
+    let technologies = technologies::list(db, &viewer, &Default::default(), Sort::default(), one)
         .await?
         .total_count;
-    let pilots = pilots::list(db, &viewer, &Default::default(), one)
+    let pilots = pilots::list(db, &viewer, &Default::default(), Sort::default(), one)
         .await?
         .total_count;
     Ok(HomePage {

@@ -10,7 +10,7 @@ macro_rules! closed_list {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum,
-            Serialize, Deserialize,
+            Serialize, Deserialize, async_graphql::Enum,
         )]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))", rename_all = "snake_case")]
         #[serde(rename_all = "snake_case")]

@@ -388,3 +388,120 @@ pub async fn count_for_pilot(db: &impl ConnectionTrait, pilot_id: Uuid) -> Servi
         .count(db)
         .await?)
 }
+
+/// One side of a stored measure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Side<'a> {
+    pub value: f64,
+    pub n: Option<i32>,
+    pub sd: Option<f64>,
+    pub events: Option<i32>,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    _measure: std::marker::PhantomData<&'a pilot_measure::Model>,
+}
+
+pub fn baseline(m: &pilot_measure::Model) -> Side<'_> {
+    Side {
+        value: m.baseline_value,
+        n: m.baseline_n,
+        sd: m.baseline_sd,
+        events: m.baseline_events,
+        period_start: m.baseline_period_start,
+        period_end: m.baseline_period_end,
+        _measure: std::marker::PhantomData,
+    }
+}
+
+pub fn result(m: &pilot_measure::Model) -> Side<'_> {
+    Side {
+        value: m.result_value,
+        n: m.result_n,
+        sd: m.result_sd,
+        events: m.result_events,
+        period_start: m.result_period_start,
+        period_end: m.result_period_end,
+        _measure: std::marker::PhantomData,
+    }
+}
+
+/// The change from baseline to result.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Change {
+    /// Result minus baseline.
+    pub absolute: f64,
+    /// Absolute change over the baseline; `None` when the baseline is 0.
+    pub relative: Option<f64>,
+    /// Better than the baseline by the metric's direction (never flipped by sign conventions).
+    pub improved: bool,
+}
+
+pub fn change(m: &pilot_measure::Model, direction: crate::model::Direction) -> Change {
+    let absolute = m.result_value - m.baseline_value;
+    let relative = (m.baseline_value != 0.0).then(|| absolute / m.baseline_value.abs());
+    let improved = match direction {
+        crate::model::Direction::HigherIsBetter => absolute > 0.0,
+        crate::model::Direction::LowerIsBetter => absolute < 0.0,
+    };
+    Change {
+        absolute,
+        relative,
+        improved,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Direction;
+
+    fn measure(baseline: f64, result: f64) -> pilot_measure::Model {
+        pilot_measure::Model {
+            id: Uuid::nil(),
+            pilot_id: Uuid::nil(),
+            metric_id: Uuid::nil(),
+            is_primary: true,
+            time_frame: "12 weeks".to_owned(),
+            comparator: Comparator::BeforeAfter,
+            baseline_value: baseline,
+            baseline_n: None,
+            baseline_sd: None,
+            baseline_events: None,
+            baseline_period_start: None,
+            baseline_period_end: None,
+            result_value: result,
+            result_n: None,
+            result_sd: None,
+            result_events: None,
+            result_period_start: None,
+            result_period_end: None,
+            target: None,
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn improvement_follows_the_metrics_direction() {
+        let fewer_days = change(&measure(8.0, 6.0), Direction::LowerIsBetter);
+        assert_eq!(
+            (
+                fewer_days.absolute,
+                fewer_days.relative,
+                fewer_days.improved
+            ),
+            (-2.0, Some(-0.25), true)
+        );
+        let lower_satisfaction = change(&measure(80.0, 60.0), Direction::HigherIsBetter);
+        assert!(!lower_satisfaction.improved);
+        assert_eq!(
+            change(&measure(0.0, 3.0), Direction::HigherIsBetter).relative,
+            None
+        );
+        assert!(
+            !change(&measure(5.0, 5.0), Direction::LowerIsBetter).improved,
+            "no change is not an improvement"
+        );
+    }
+}

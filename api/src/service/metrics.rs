@@ -182,6 +182,17 @@ pub async fn find_by_code(
         .await?)
 }
 
+/// Metrics by id (for batch loading).
+pub async fn get_many(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> ServiceResult<Vec<metric::Model>> {
+    Ok(metric::Entity::find()
+        .filter(metric::Column::Id.is_in(ids))
+        .all(db)
+        .await?)
+}
+
 /// The whole catalogue, by code.
 pub async fn list(db: &impl ConnectionTrait) -> ServiceResult<Vec<metric::Model>> {
     Ok(metric::Entity::find()

@@ -13,10 +13,11 @@ pub mod organisations;
 pub mod pilots;
 pub mod reports;
 pub mod technologies;
+pub mod tokens;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, prelude::Uuid,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect,
+    Select,
 };
 
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
@@ -24,21 +25,34 @@ use crate::error::{ErrorCode, ServiceError, ServiceResult};
 /// The most records one page may hold.
 pub const MAX_PAGE_SIZE: u64 = 100;
 
-/// A page request: up to `first` records after the record with id `after`, in id order
-/// (ids are UUIDv7, so that is creation order).
+/// A page request: up to `first` records after skipping `offset`, in the list's order.
 #[derive(Debug, Clone, Copy)]
 pub struct PageRequest {
     pub first: u64,
-    pub after: Option<Uuid>,
+    pub offset: u64,
 }
 
 impl Default for PageRequest {
     fn default() -> Self {
         Self {
             first: 20,
-            after: None,
+            offset: 0,
         }
     }
+}
+
+/// The order of a list. Ties are broken by id (UUIDv7, so creation order), so pages are stable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, async_graphql::Enum)]
+pub enum Sort {
+    /// Oldest first.
+    #[default]
+    Created,
+    /// Newest first.
+    Newest,
+    /// By name or title, A to Z.
+    Name,
+    /// By start date, earliest first (pilots; others by creation).
+    StartDate,
 }
 
 #[derive(Debug, Clone)]
@@ -59,11 +73,28 @@ impl<T> Page<T> {
     }
 }
 
-/// Runs a filtered select as one keyset page and counts everything it matches.
+/// Runs a filtered, ordered select as one page and counts everything it matches.
 async fn page_of<E, C>(
     db: &impl ConnectionTrait,
     select: Select<E>,
     id: C,
+    request: PageRequest,
+) -> ServiceResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ColumnTrait,
+{
+    page_sorted(db, select, &[], (id, false), request).await
+}
+
+/// [`page_of`] with leading sort columns (ascending, or descending when paired with `true`);
+/// the id, in the direction given, breaks ties so pages are stable.
+async fn page_sorted<E, C>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    order: &[(E::Column, bool)],
+    (id, id_descending): (C, bool),
     request: PageRequest,
 ) -> ServiceResult<Page<E::Model>>
 where
@@ -79,11 +110,24 @@ where
         ));
     }
     let total_count = select.clone().count(db).await?;
-    let mut keyset = select.order_by_asc(id);
-    if let Some(after) = request.after {
-        keyset = keyset.filter(id.gt(after));
+    let mut ordered = select;
+    for (column, descending) in order {
+        ordered = if *descending {
+            ordered.order_by_desc(*column)
+        } else {
+            ordered.order_by_asc(*column)
+        };
     }
-    let mut items = keyset.limit(request.first + 1).all(db).await?;
+    ordered = if id_descending {
+        ordered.order_by_desc(id)
+    } else {
+        ordered.order_by_asc(id)
+    };
+    let mut items = ordered
+        .offset(request.offset)
+        .limit(request.first + 1)
+        .all(db)
+        .await?;
     let has_next_page = items.len() as u64 > request.first;
     items.truncate(request.first as usize);
     Ok(Page {

@@ -9,13 +9,16 @@ use sea_orm::{
 use serde_json::json;
 
 use super::check::Check;
-use super::{Page, PageRequest, access, ensure_version, journal, page_of, stale_on_not_updated};
+use super::{
+    Page, PageRequest, Sort, access, ensure_version, journal, page_sorted, stale_on_not_updated,
+};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
 use crate::model::values::Email;
 use crate::model::{
-    CareSetting, EvaluationDesign, EvaluatorKind, IndexedKind, PilotStatus, Region, Specialty,
-    Visibility, organisation, pilot, technology,
+    CareSetting, EsfTier, EvaluationDesign, EvaluatorKind, IndexedKind, PilotStatus, Region,
+    Specialty, Standard, TechnologyCategory, Visibility, organisation, pilot, technology,
+    technology_standard,
 };
 
 #[derive(Debug, Clone)]
@@ -53,6 +56,10 @@ pub struct PilotFilter {
     pub visibility: Option<Visibility>,
     pub started_on_or_after: Option<NaiveDate>,
     pub started_on_or_before: Option<NaiveDate>,
+    /// The tested technology's category, evidence tier and a standard it supports.
+    pub category: Option<TechnologyCategory>,
+    pub esf_tier: Option<EsfTier>,
+    pub standard: Option<Standard>,
 }
 
 struct ValidPilot {
@@ -528,10 +535,17 @@ pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
     filter: &PilotFilter,
+    sort: Sort,
     page: PageRequest,
 ) -> ServiceResult<Page<pilot::Model>> {
     let select = pilot::Entity::find().filter(condition(actor, filter));
-    Ok(page_of(db, select, pilot::Column::Id, page)
+    let order: &[(pilot::Column, bool)] = match sort {
+        Sort::Created | Sort::Newest => &[],
+        Sort::Name => &[(pilot::Column::Title, false)],
+        Sort::StartDate => &[(pilot::Column::StartDate, false)],
+    };
+    let id = (pilot::Column::Id, sort == Sort::Newest);
+    Ok(page_sorted(db, select, order, id, page)
         .await?
         .map(|p| redact(actor, p)))
 }
@@ -565,6 +579,36 @@ pub fn condition(actor: &Actor, filter: &PilotFilter) -> Condition {
     }
     if let Some(to) = filter.started_on_or_before {
         condition = condition.add(pilot::Column::StartDate.lte(to));
+    }
+    let technology_where = |condition: Condition| {
+        pilot::Column::TechnologyId.in_subquery(
+            Query::select()
+                .column(technology::Column::Id)
+                .from(technology::Entity)
+                .cond_where(condition)
+                .to_owned(),
+        )
+    };
+    if let Some(category) = filter.category {
+        condition = condition.add(technology_where(
+            Condition::all().add(technology::Column::Category.eq(category)),
+        ));
+    }
+    if let Some(tier) = filter.esf_tier {
+        condition = condition.add(technology_where(
+            Condition::all().add(technology::Column::EsfTier.eq(tier)),
+        ));
+    }
+    if let Some(standard) = filter.standard {
+        condition = condition.add(
+            pilot::Column::TechnologyId.in_subquery(
+                Query::select()
+                    .column(technology_standard::Column::TechnologyId)
+                    .from(technology_standard::Entity)
+                    .and_where(technology_standard::Column::Standard.eq(standard))
+                    .to_owned(),
+            ),
+        );
     }
     if let Some(region) = filter.region {
         condition = condition.add(

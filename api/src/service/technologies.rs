@@ -11,7 +11,9 @@ use sea_orm::{
 use serde_json::json;
 
 use super::check::Check;
-use super::{Page, PageRequest, access, ensure_version, journal, page_of, stale_on_not_updated};
+use super::{
+    Page, PageRequest, Sort, access, ensure_version, journal, page_sorted, stale_on_not_updated,
+};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
 use crate::model::values::{Link, Slug};
@@ -466,6 +468,7 @@ pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
     filter: &TechnologyFilter,
+    sort: Sort,
     page: PageRequest,
 ) -> ServiceResult<Page<Technology>> {
     let mut condition = Condition::all().add(access::readable_technologies(actor));
@@ -505,10 +508,16 @@ pub async fn list(
             standard,
         )));
     }
-    let page = page_of(
+    let order: &[(technology::Column, bool)] = match sort {
+        Sort::Name => &[(technology::Column::Name, false)],
+        _ => &[],
+    };
+    let id = (technology::Column::Id, sort == Sort::Newest);
+    let page = page_sorted(
         db,
         technology::Entity::find().filter(condition),
-        technology::Column::Id,
+        order,
+        id,
         page,
     )
     .await?;

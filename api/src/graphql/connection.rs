@@ -1,0 +1,68 @@
+//! Relay connections over the services' pages: opaque cursors, `pageInfo` and `totalCount`.
+
+use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields, OpaqueCursor};
+use async_graphql::{OutputType, SimpleObject};
+
+use crate::error::{ErrorCode, ServiceError};
+use crate::service::{MAX_PAGE_SIZE, Page, PageRequest};
+
+/// What every connection adds to Relay's fields.
+#[derive(Debug, SimpleObject)]
+pub struct Counted {
+    /// How many records match, among those you may see.
+    pub total_count: u64,
+}
+
+pub type Paged<T> = Connection<OpaqueCursor<u64>, T, Counted, EmptyFields>;
+
+/// The page that `first` and `after` ask for.
+pub fn request(first: Option<i32>, after: Option<String>) -> Result<PageRequest, ServiceError> {
+    let first = first.unwrap_or(20);
+    if !(1..=MAX_PAGE_SIZE as i32).contains(&first) {
+        return Err(ServiceError::field(
+            "first",
+            ErrorCode::OutOfRange,
+            format!("first must be between 1 and {MAX_PAGE_SIZE}"),
+        ));
+    }
+    let offset = match after {
+        None => 0,
+        Some(cursor) => {
+            OpaqueCursor::<u64>::decode_cursor(&cursor)
+                .map_err(|_| {
+                    ServiceError::field(
+                        "after",
+                        ErrorCode::Invalid,
+                        "This is not a cursor from this list",
+                    )
+                })?
+                .0
+        }
+    };
+    Ok(PageRequest {
+        first: first as u64,
+        offset,
+    })
+}
+
+/// Builds the connection for a page that started at `request.offset`.
+pub fn connection<T: OutputType, U>(
+    request: PageRequest,
+    page: Page<U>,
+    node: impl Fn(U) -> T,
+) -> Paged<T> {
+    let mut connection = Connection::with_additional_fields(
+        request.offset > 0,
+        page.has_next_page,
+        Counted {
+            total_count: page.total_count,
+        },
+    );
+    connection.edges.extend(
+        page.items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| Edge::new(OpaqueCursor(request.offset + i as u64 + 1), node(item))),
+    );
+    connection
+}

@@ -1,0 +1,128 @@
+//! Batch loading for nested fields, so a page costs the same number of SQL statements whatever
+//! its size. One loader per request: it carries the request's actor, so every batch obeys the
+//! same visibility rules as a single read.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use sea_orm::DatabaseConnection;
+use sea_orm::prelude::Uuid;
+
+use super::errors::to_graphql;
+use crate::actor::Actor;
+use crate::model::{metric, organisation, pilot, pilot_measure, report_revision};
+use crate::service::technologies::Technology;
+use crate::service::{measures, metrics, organisations, pilots, reports, technologies};
+
+/// Loads records for one request, as its actor may see them.
+#[derive(Debug)]
+pub struct RegistryLoader {
+    pub db: DatabaseConnection,
+    pub actor: Arc<Actor>,
+}
+
+/// Keys naming what to load, one type per relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OrganisationId(pub Uuid);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TechnologyId(pub Uuid);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MetricId(pub Uuid);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PilotsOfTechnology(pub Uuid);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MeasuresOfPilot(pub Uuid);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RevisionsOfPilot(pub Uuid);
+
+type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
+
+fn group<K: std::hash::Hash + Eq, V>(rows: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+    let mut grouped: HashMap<K, Vec<V>> = HashMap::new();
+    for row in rows {
+        grouped.entry(key(&row)).or_default().push(row);
+    }
+    grouped
+}
+
+impl Loader<OrganisationId> for RegistryLoader {
+    type Value = organisation::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[OrganisationId]) -> LoadResult<OrganisationId, Self::Value> {
+        let rows = organisations::get_many(&self.db, keys.iter().map(|k| k.0))
+            .await
+            .map_err(to_graphql)?;
+        Ok(rows
+            .into_iter()
+            .map(|o| (OrganisationId(o.id), o))
+            .collect())
+    }
+}
+
+impl Loader<TechnologyId> for RegistryLoader {
+    type Value = Technology;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[TechnologyId]) -> LoadResult<TechnologyId, Self::Value> {
+        let rows = technologies::get_many(&self.db, &self.actor, keys.iter().map(|k| k.0))
+            .await
+            .map_err(to_graphql)?;
+        Ok(rows
+            .into_iter()
+            .map(|t| (TechnologyId(t.record.id), t))
+            .collect())
+    }
+}
+
+impl Loader<MetricId> for RegistryLoader {
+    type Value = metric::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[MetricId]) -> LoadResult<MetricId, Self::Value> {
+        let rows = metrics::get_many(&self.db, keys.iter().map(|k| k.0))
+            .await
+            .map_err(to_graphql)?;
+        Ok(rows.into_iter().map(|m| (MetricId(m.id), m)).collect())
+    }
+}
+
+impl Loader<PilotsOfTechnology> for RegistryLoader {
+    type Value = Vec<pilot::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[PilotsOfTechnology],
+    ) -> LoadResult<PilotsOfTechnology, Self::Value> {
+        let rows = pilots::of_technologies(&self.db, &self.actor, keys.iter().map(|k| k.0))
+            .await
+            .map_err(to_graphql)?;
+        Ok(group(rows, |p| PilotsOfTechnology(p.technology_id)))
+    }
+}
+
+impl Loader<MeasuresOfPilot> for RegistryLoader {
+    type Value = Vec<pilot_measure::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[MeasuresOfPilot]) -> LoadResult<MeasuresOfPilot, Self::Value> {
+        let rows = measures::of_pilots(&self.db, &self.actor, keys.iter().map(|k| k.0))
+            .await
+            .map_err(to_graphql)?;
+        Ok(group(rows, |m| MeasuresOfPilot(m.pilot_id)))
+    }
+}
+
+impl Loader<RevisionsOfPilot> for RegistryLoader {
+    type Value = Vec<report_revision::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[RevisionsOfPilot]) -> LoadResult<RevisionsOfPilot, Self::Value> {
+        let rows = reports::of_pilots(&self.db, &self.actor, keys.iter().map(|k| k.0))
+            .await
+            .map_err(to_graphql)?;
+        Ok(group(rows, |r| RevisionsOfPilot(r.pilot_id)))
+    }
+}

@@ -1,0 +1,74 @@
+//! The GraphQL API: thin resolvers over the services, one file per area, merged into the root
+//! types. Every request carries its [`Actor`] and a batch loader bound to it.
+
+mod connection;
+pub mod errors;
+pub mod limits;
+mod loaders;
+mod measures;
+mod metrics;
+mod organisations;
+mod pilots;
+mod reports;
+mod technologies;
+mod types;
+mod viewer;
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{EmptySubscription, MergedObject, Request, Schema};
+use sea_orm::DatabaseConnection;
+
+use crate::actor::Actor;
+
+#[derive(Debug, MergedObject, Default)]
+pub struct Query(
+    viewer::ViewerQuery,
+    technologies::TechnologyQuery,
+    pilots::PilotQuery,
+    organisations::OrganisationQuery,
+    metrics::MetricQuery,
+);
+
+#[derive(Debug, MergedObject, Default)]
+pub struct Mutation(
+    technologies::TechnologyMutation,
+    pilots::PilotMutation,
+    measures::MeasureMutation,
+    reports::ReportMutation,
+    viewer::TokenMutation,
+);
+
+pub type RegistrySchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The schema, with the limits that keep hostile queries cheap (see [`limits`]).
+pub fn build_schema(db: DatabaseConnection) -> RegistrySchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(db)
+        .limit_depth(limits::MAX_DEPTH)
+        .limit_complexity(limits::MAX_COMPLEXITY)
+        .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
+        .limit_directives(limits::MAX_DIRECTIVES)
+        .finish()
+}
+
+/// The schema in SDL, as `api/schema.graphql` holds it.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+/// Binds a request to its actor: the actor itself, and a batch loader that sees what it sees.
+pub fn for_actor(request: Request, db: &DatabaseConnection, actor: Actor) -> Request {
+    let actor = Arc::new(actor);
+    let loader = DataLoader::new(
+        loaders::RegistryLoader {
+            db: db.clone(),
+            actor: actor.clone(),
+        },
+        tokio::spawn,
+    );
+    request.data(actor.as_ref().clone()).data(loader)
+}

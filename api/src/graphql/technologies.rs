@@ -1,0 +1,202 @@
+//! Technologies: read by anyone; registered and changed by innovators at the supplier.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::NaiveDate;
+use sea_orm::DatabaseConnection;
+
+use super::connection::{self, Paged};
+use super::errors::{UserError, parse_id, payload, query_id, to_graphql};
+use super::types::Technology;
+use crate::actor::Actor;
+use crate::error::ServiceError;
+use crate::model::{
+    CareSetting, DeviceClass, DtacSection, DtacStatus, EsfTier, Specialty, Standard,
+    TechnologyCategory,
+};
+use crate::service::Sort;
+use crate::service::technologies::{self, DtacInput, TechnologyFilter, TechnologyInput};
+
+#[derive(Debug, InputObject, Default)]
+pub struct TechnologyFilterInput {
+    category: Option<TechnologyCategory>,
+    specialty: Option<Specialty>,
+    care_setting: Option<CareSetting>,
+    standard: Option<Standard>,
+    esf_tier: Option<EsfTier>,
+    supplier_id: Option<ID>,
+}
+
+#[derive(Debug, InputObject)]
+pub struct DtacAssessmentInput {
+    section: DtacSection,
+    status: DtacStatus,
+    assessed_on: Option<NaiveDate>,
+    evidence_url: Option<String>,
+}
+
+/// Everything about a technology; an update replaces all of it.
+#[derive(Debug, InputObject)]
+pub struct RegisterTechnologyInput {
+    slug: String,
+    name: String,
+    supplier_id: ID,
+    summary: String,
+    description: String,
+    category: TechnologyCategory,
+    specialties: Vec<Specialty>,
+    care_settings: Vec<CareSetting>,
+    #[graphql(default)]
+    standards: Vec<Standard>,
+    device_class: DeviceClass,
+    #[graphql(default)]
+    ukca_marked: bool,
+    #[graphql(default)]
+    ce_marked: bool,
+    #[graphql(default)]
+    mhra_registered: bool,
+    esf_tier: Option<EsfTier>,
+    #[graphql(default)]
+    dtac: Vec<DtacAssessmentInput>,
+}
+
+impl RegisterTechnologyInput {
+    fn into_service(self) -> Result<TechnologyInput, ServiceError> {
+        Ok(TechnologyInput {
+            slug: self.slug,
+            name: self.name,
+            supplier_id: parse_id("supplierId", &self.supplier_id)?,
+            summary: self.summary,
+            description: self.description,
+            category: self.category,
+            specialties: self.specialties,
+            care_settings: self.care_settings,
+            standards: self.standards,
+            device_class: self.device_class,
+            ukca_marked: self.ukca_marked,
+            ce_marked: self.ce_marked,
+            mhra_registered: self.mhra_registered,
+            esf_tier: self.esf_tier,
+            dtac: self
+                .dtac
+                .into_iter()
+                .map(|d| DtacInput {
+                    section: d.section,
+                    status: d.status,
+                    assessed_on: d.assessed_on,
+                    evidence_url: d.evidence_url,
+                })
+                .collect(),
+        })
+    }
+}
+
+#[derive(Debug, SimpleObject)]
+pub struct TechnologyPayload {
+    technology: Option<Technology>,
+    user_errors: Vec<UserError>,
+}
+
+impl TechnologyPayload {
+    fn from(result: Result<technologies::Technology, ServiceError>) -> Result<Self> {
+        let (technology, user_errors) = payload(result)?;
+        Ok(Self {
+            technology: technology.map(Technology),
+            user_errors,
+        })
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct TechnologyQuery;
+
+#[Object]
+impl TechnologyQuery {
+    /// One technology, by id or by slug.
+    async fn technology(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> Result<Option<Technology>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let actor = ctx.data::<Actor>()?;
+        let found = match (id, slug) {
+            (Some(id), _) => match query_id(&id) {
+                Some(id) => technologies::get(db, actor, id).await,
+                None => return Ok(None),
+            },
+            (None, Some(slug)) => technologies::get_by_slug(db, actor, &slug).await,
+            (None, None) => return Err("give an id or a slug".into()),
+        };
+        match found {
+            Ok(t) => Ok(Some(Technology(t))),
+            Err(ServiceError::NotFound(_)) => Ok(None),
+            Err(other) => Err(to_graphql(other)),
+        }
+    }
+
+    #[graphql(complexity = "first.unwrap_or(20) as usize * child_complexity")]
+    async fn technologies(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TechnologyFilterInput>,
+        #[graphql(default)] sort: Sort,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Paged<Technology>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let actor = ctx.data::<Actor>()?;
+        let filter = filter.unwrap_or_default();
+        let filter = TechnologyFilter {
+            category: filter.category,
+            specialty: filter.specialty,
+            care_setting: filter.care_setting,
+            standard: filter.standard,
+            esf_tier: filter.esf_tier,
+            supplier_id: filter.supplier_id.as_ref().and_then(query_id),
+        };
+        let request = connection::request(first, after).map_err(to_graphql)?;
+        let page = technologies::list(db, actor, &filter, sort, request)
+            .await
+            .map_err(to_graphql)?;
+        Ok(connection::connection(request, page, Technology))
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct TechnologyMutation;
+
+#[Object]
+impl TechnologyMutation {
+    /// Registers a technology for a supplier where you are an innovator.
+    async fn register_technology(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterTechnologyInput,
+    ) -> Result<TechnologyPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let actor = ctx.data::<Actor>()?;
+        let result = match input.into_service() {
+            Ok(input) => technologies::register(db, actor, input).await,
+            Err(e) => Err(e),
+        };
+        TechnologyPayload::from(result)
+    }
+
+    /// Replaces a technology's details. `version` is the one you read; a stale one is refused.
+    async fn update_technology(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        input: RegisterTechnologyInput,
+    ) -> Result<TechnologyPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let actor = ctx.data::<Actor>()?;
+        let result = match (parse_id("id", &id), input.into_service()) {
+            (Ok(id), Ok(input)) => technologies::update(db, actor, id, version, input).await,
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+        TechnologyPayload::from(result)
+    }
+}

@@ -1,0 +1,26 @@
+//! GraphQL object types: their own types built from the models, so the tables can change
+//! without breaking clients.
+
+mod measure;
+mod organisation;
+mod pilot;
+mod report;
+mod technology;
+mod viewer;
+
+pub use measure::{Measure, Metric};
+pub use organisation::Organisation;
+pub use pilot::Pilot;
+pub use report::ReportRevision;
+pub use technology::Technology;
+pub use viewer::{ApiToken, Viewer};
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Result};
+
+use super::loaders::RegistryLoader;
+
+/// The request's batch loader.
+pub(crate) fn loader<'a>(ctx: &'a Context<'_>) -> Result<&'a DataLoader<RegistryLoader>> {
+    ctx.data::<DataLoader<RegistryLoader>>()
+}

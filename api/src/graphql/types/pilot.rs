@@ -1,0 +1,129 @@
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{Measure, Organisation, ReportRevision, Technology, loader};
+use crate::graphql::loaders::{MeasuresOfPilot, OrganisationId, RevisionsOfPilot, TechnologyId};
+use crate::model::{
+    CareSetting, EvaluationDesign, EvaluatorKind, PilotStatus, Specialty, Visibility, pilot,
+};
+
+/// A technology tried at a host organisation.
+#[derive(Debug)]
+pub struct Pilot(pub pilot::Model);
+
+#[Object]
+impl Pilot {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// The problem the pilot set out to address.
+    async fn problem(&self) -> &str {
+        &self.0.problem
+    }
+    async fn status(&self) -> PilotStatus {
+        self.0.status
+    }
+    async fn start_date(&self) -> Option<NaiveDate> {
+        self.0.start_date
+    }
+    async fn end_date(&self) -> Option<NaiveDate> {
+        self.0.end_date
+    }
+    async fn care_setting(&self) -> CareSetting {
+        self.0.care_setting
+    }
+    async fn specialty(&self) -> Specialty {
+        self.0.specialty
+    }
+    async fn population(&self) -> &str {
+        &self.0.population
+    }
+    async fn patients(&self) -> Option<i32> {
+        self.0.patients
+    }
+    async fn staff(&self) -> Option<i32> {
+        self.0.staff
+    }
+    async fn funding_source(&self) -> Option<&str> {
+        self.0.funding_source.as_deref()
+    }
+    /// Cost in whole pounds.
+    async fn cost_gbp(&self) -> Option<i64> {
+        self.0.cost_gbp
+    }
+    async fn design(&self) -> EvaluationDesign {
+        self.0.design
+    }
+    async fn evaluator_kind(&self) -> EvaluatorKind {
+        self.0.evaluator_kind
+    }
+    async fn evaluator_name(&self) -> Option<&str> {
+        self.0.evaluator_name.as_deref()
+    }
+    /// Shown to NHS staff only.
+    async fn contact_name(&self) -> Option<&str> {
+        self.0.contact_name.as_deref()
+    }
+    /// Shown to NHS staff only.
+    async fn contact_email(&self) -> Option<&str> {
+        self.0.contact_email.as_deref()
+    }
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility
+    }
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+    async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {
+        self.0.withdrawn_at
+    }
+    async fn withdrawn_reason(&self) -> Option<&str> {
+        self.0.withdrawn_reason.as_deref()
+    }
+    async fn technology(&self, ctx: &Context<'_>) -> Result<Option<Technology>> {
+        Ok(loader(ctx)?
+            .load_one(TechnologyId(self.0.technology_id))
+            .await?
+            .map(Technology))
+    }
+    async fn host(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        Ok(loader(ctx)?
+            .load_one(OrganisationId(self.0.host_organisation_id))
+            .await?
+            .map(Organisation))
+    }
+    /// Outcome measures, primary first.
+    #[graphql(complexity = "3 * child_complexity")]
+    async fn measures(&self, ctx: &Context<'_>) -> Result<Vec<Measure>> {
+        Ok(loader(ctx)?
+            .load_one(MeasuresOfPilot(self.0.id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Measure)
+            .collect())
+    }
+    /// The evaluation report's revisions you may see, oldest first.
+    #[graphql(complexity = "3 * child_complexity")]
+    async fn report_revisions(&self, ctx: &Context<'_>) -> Result<Vec<ReportRevision>> {
+        Ok(loader(ctx)?
+            .load_one(RevisionsOfPilot(self.0.id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(ReportRevision)
+            .collect())
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}

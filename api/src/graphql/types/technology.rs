@@ -1,0 +1,112 @@
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{Organisation, Pilot, loader};
+use crate::graphql::loaders::{OrganisationId, PilotsOfTechnology};
+use crate::model::{
+    CareSetting, DeviceClass, DtacSection, DtacStatus, EsfTier, Specialty, Standard,
+    TechnologyCategory,
+};
+use crate::service::technologies;
+
+/// A technology that pilots test.
+#[derive(Debug)]
+pub struct Technology(pub technologies::Technology);
+
+/// A technology's standing against one section of the Digital Technology Assessment Criteria.
+#[derive(Debug, SimpleObject)]
+pub struct DtacAssessment {
+    section: DtacSection,
+    status: DtacStatus,
+    assessed_on: Option<NaiveDate>,
+    evidence_url: Option<String>,
+}
+
+#[Object]
+impl Technology {
+    async fn id(&self) -> ID {
+        ID(self.0.record.id.to_string())
+    }
+    async fn slug(&self) -> &str {
+        &self.0.record.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.record.name
+    }
+    async fn summary(&self) -> &str {
+        &self.0.record.summary
+    }
+    async fn description(&self) -> &str {
+        &self.0.record.description
+    }
+    async fn category(&self) -> TechnologyCategory {
+        self.0.record.category
+    }
+    async fn specialties(&self) -> &[Specialty] {
+        &self.0.specialties
+    }
+    async fn care_settings(&self) -> &[CareSetting] {
+        &self.0.care_settings
+    }
+    /// Interoperability standards supported.
+    async fn standards(&self) -> &[Standard] {
+        &self.0.standards
+    }
+    async fn device_class(&self) -> DeviceClass {
+        self.0.record.device_class
+    }
+    async fn ukca_marked(&self) -> bool {
+        self.0.record.ukca_marked
+    }
+    async fn ce_marked(&self) -> bool {
+        self.0.record.ce_marked
+    }
+    async fn mhra_registered(&self) -> bool {
+        self.0.record.mhra_registered
+    }
+    /// NICE Evidence Standards Framework tier.
+    async fn esf_tier(&self) -> Option<EsfTier> {
+        self.0.record.esf_tier
+    }
+    async fn dtac(&self) -> Vec<DtacAssessment> {
+        self.0
+            .dtac
+            .iter()
+            .map(|d| DtacAssessment {
+                section: d.section,
+                status: d.status,
+                assessed_on: d.assessed_on,
+                evidence_url: d.evidence_url.clone(),
+            })
+            .collect()
+    }
+    async fn supplier(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        Ok(loader(ctx)?
+            .load_one(OrganisationId(self.0.record.supplier_id))
+            .await?
+            .map(Organisation))
+    }
+    /// The pilots of this technology that you may see, oldest first.
+    #[graphql(complexity = "5 * child_complexity")]
+    async fn pilots(&self, ctx: &Context<'_>) -> Result<Vec<Pilot>> {
+        let mut pilots = loader(ctx)?
+            .load_one(PilotsOfTechnology(self.0.record.id))
+            .await?
+            .unwrap_or_default();
+        pilots.sort_by_key(|p| p.id);
+        Ok(pilots.into_iter().map(Pilot).collect())
+    }
+    /// Set when an administrator withdrew the technology (shown to its supplier and administrators).
+    async fn withdrawn_reason(&self) -> Option<&str> {
+        self.0.record.withdrawn_reason.as_deref()
+    }
+    async fn version(&self) -> i32 {
+        self.0.record.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.record.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.record.updated_at
+    }
+}

@@ -1,0 +1,102 @@
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+
+use super::Organisation;
+use crate::actor::{Actor, Principal};
+use crate::graphql::errors::to_graphql;
+use crate::model::{Role, TokenScope, api_token};
+use crate::service::{accounts, tokens};
+
+/// Who is asking: anonymous, or a signed-in user with their memberships.
+#[derive(Debug)]
+pub struct Viewer;
+
+/// A role held at an organisation.
+#[derive(Debug, SimpleObject)]
+pub struct Membership {
+    organisation: Organisation,
+    role: Role,
+}
+
+/// An API token, without its secret.
+#[derive(Debug)]
+pub struct ApiToken(pub api_token::Model);
+
+#[Object]
+impl ApiToken {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn scope(&self) -> TokenScope {
+        self.0.scope
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.0.expires_at
+    }
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+}
+
+#[Object]
+impl Viewer {
+    /// Whether anyone is signed in.
+    async fn signed_in(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(ctx.data::<Actor>()?.user_id().is_some())
+    }
+    async fn name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(match &ctx.data::<Actor>()?.principal {
+            Principal::User(user) => Some(user.name.clone()),
+            _ => None,
+        })
+    }
+    async fn is_administrator(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(ctx.data::<Actor>()?.is_administrator())
+    }
+    /// Whether `nhs` records are open to you.
+    async fn reads_nhs_records(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(ctx.data::<Actor>()?.reads_nhs())
+    }
+    /// The scope of the API token this request came with, if any.
+    async fn token_scope(&self, ctx: &Context<'_>) -> Result<Option<TokenScope>> {
+        Ok(match &ctx.data::<Actor>()?.principal {
+            Principal::User(user) => user.token_scope,
+            _ => None,
+        })
+    }
+    async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
+        let Some(user_id) = ctx.data::<Actor>()?.user_id() else {
+            return Ok(Vec::new());
+        };
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(accounts::memberships_of(db, user_id)
+            .await
+            .map_err(to_graphql)?
+            .into_iter()
+            .map(|(m, o)| Membership {
+                organisation: Organisation(o),
+                role: m.role,
+            })
+            .collect())
+    }
+    /// Your API tokens, newest first.
+    async fn api_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(tokens::of_viewer(db, ctx.data::<Actor>()?)
+            .await
+            .map_err(to_graphql)?
+            .into_iter()
+            .map(ApiToken)
+            .collect())
+    }
+}
