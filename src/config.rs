@@ -144,6 +144,10 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered 408.
     #[arg(long, env = "REGISTRY_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+
+    /// Milliseconds GraphQL batch loaders gather keys before one query fetches them all.
+    #[arg(long, env = "REGISTRY_GRAPHQL_BATCH_WINDOW_MS", default_value_t = 2)]
+    pub graphql_batch_window_ms: u64,
 }
 
 #[derive(Debug, Args)]

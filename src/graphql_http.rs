@@ -122,7 +122,7 @@ pub async fn post_graphql(
 
     let requests: Vec<_> = requests
         .into_iter()
-        .map(|r| graphql::for_actor(r, &state.db, actor.clone()))
+        .map(|r| graphql::for_actor(r, &state.db, actor.clone(), state.batch_window))
         .collect();
     let response = if single {
         let mut requests = requests;

@@ -72,11 +72,13 @@ async fn run_serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<(
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
     let local = listener.local_addr()?;
-    let app = build_app(AppState::new(
+    let mut state = AppState::new(
         db,
         args.body_limit,
         Duration::from_secs(args.request_timeout),
-    ));
+    );
+    state.batch_window = Duration::from_millis(args.graphql_batch_window_ms);
+    let app = build_app(state);
     // Tests and scripts read this line to find the port when --addr ends in :0.
     println!("listening on http://{local}");
     tracing::info!(%local, "serving the registry");

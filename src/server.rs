@@ -25,6 +25,8 @@ pub struct AppState {
     pub schema: RegistrySchema,
     pub body_limit: usize,
     pub request_timeout: Duration,
+    /// How long GraphQL batch loaders gather keys before querying.
+    pub batch_window: Duration,
 }
 
 impl std::fmt::Debug for AppState {
@@ -32,6 +34,7 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("body_limit", &self.body_limit)
             .field("request_timeout", &self.request_timeout)
+            .field("batch_window", &self.batch_window)
             .finish_non_exhaustive()
     }
 }
@@ -44,6 +47,7 @@ impl AppState {
             db,
             body_limit,
             request_timeout,
+            batch_window: Duration::from_millis(2),
         }
     }
 }

@@ -15,6 +15,7 @@ mod types;
 mod viewer;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{EmptySubscription, MergedObject, Request, Schema};
@@ -61,7 +62,14 @@ pub fn sdl() -> String {
 }
 
 /// Binds a request to its actor: the actor itself, and a batch loader that sees what it sees.
-pub fn for_actor(request: Request, db: &DatabaseConnection, actor: Actor) -> Request {
+/// `batch_window` is how long the loader gathers keys before it queries: it must cover the time
+/// to resolve one level of a page, or a level's keys split into two queries.
+pub fn for_actor(
+    request: Request,
+    db: &DatabaseConnection,
+    actor: Actor,
+    batch_window: Duration,
+) -> Request {
     let actor = Arc::new(actor);
     let loader = DataLoader::new(
         loaders::RegistryLoader {
@@ -69,6 +77,7 @@ pub fn for_actor(request: Request, db: &DatabaseConnection, actor: Actor) -> Req
             actor: actor.clone(),
         },
         tokio::spawn,
-    );
+    )
+    .delay(batch_window);
     request.data(actor.as_ref().clone()).data(loader)
 }

@@ -254,6 +254,7 @@ pub async fn record(
     actor: &Actor,
     input: MeasureInput,
 ) -> ServiceResult<pilot_measure::Model> {
+    access::ensure_can_write(actor)?;
     let txn = db.begin().await?;
     let pilot = find_readable(&txn, actor, input.pilot_id).await?;
     access::ensure_evaluator_at(actor, pilot.host_organisation_id)?;
@@ -301,6 +302,7 @@ pub async fn update(
     version: i32,
     input: MeasureInput,
 ) -> ServiceResult<pilot_measure::Model> {
+    access::ensure_can_write(actor)?;
     let txn = db.begin().await?;
     let current = find(&txn, id).await?;
     let pilot = find_readable(&txn, actor, current.pilot_id)

@@ -296,6 +296,7 @@ pub async fn update(
     version: i32,
     input: PilotInput,
 ) -> ServiceResult<pilot::Model> {
+    access::ensure_can_write(actor)?;
     let txn = db.begin().await?;
     let current = find_readable(&txn, actor, id).await?;
     access::ensure_evaluator_at(actor, current.host_organisation_id)?;
@@ -353,6 +354,7 @@ pub async fn publish(
     version: i32,
     visibility: Visibility,
 ) -> ServiceResult<pilot::Model> {
+    access::ensure_can_write(actor)?;
     if visibility == Visibility::Draft {
         return Err(ServiceError::field(
             "visibility",

@@ -124,6 +124,7 @@ pub async fn submit(
     pilot_id: Uuid,
     input: ReportInput,
 ) -> ServiceResult<report_revision::Model> {
+    access::ensure_can_write(actor)?;
     let txn = db.begin().await?;
     let pilot = find_readable(&txn, actor, pilot_id).await?;
     access::ensure_evaluator_at(actor, pilot.host_organisation_id)?;

@@ -310,6 +310,7 @@ pub async fn update(
     version: i32,
     input: TechnologyInput,
 ) -> ServiceResult<Technology> {
+    access::ensure_can_write(actor)?;
     let txn = db.begin().await?;
     let current = technology::Entity::find_by_id(id)
         .one(&txn)
@@ -581,17 +582,23 @@ pub async fn with_attributes(
         .into_iter()
         .map(|record| {
             let id = record.id;
+            // Listed in the order of each closed list, whatever order the rows came back in.
             let mut sections = dtac.remove(&id).unwrap_or_default();
             sections.sort_by_key(|d| d.section);
             Technology {
                 record,
-                specialties: specialties.remove(&id).unwrap_or_default(),
-                care_settings: settings.remove(&id).unwrap_or_default(),
-                standards: standards.remove(&id).unwrap_or_default(),
+                specialties: sorted(specialties.remove(&id).unwrap_or_default()),
+                care_settings: sorted(settings.remove(&id).unwrap_or_default()),
+                standards: sorted(standards.remove(&id).unwrap_or_default()),
                 dtac: sections,
             }
         })
         .collect())
+}
+
+fn sorted<T: Ord>(mut values: Vec<T>) -> Vec<T> {
+    values.sort();
+    values
 }
 
 /// How many pilots of a technology the actor may see.

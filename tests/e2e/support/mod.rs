@@ -1,6 +1,7 @@
 //! Test support: a fresh, migrated database per test on each engine, and a small world of
 //! organisations, people and records built through the services.
 
+pub mod app;
 pub mod process;
 pub mod world;
 
@@ -18,6 +19,16 @@ pub struct TestDb {
     pub url: String,
     _dir: Option<TempDir>,
     schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// Serves this database in-process.
+    pub async fn app(&self) -> app::TestApp {
+        match &self.schema {
+            Some((base, schema)) => app::TestApp::start(base, Some(schema)).await,
+            None => app::TestApp::start(&self.url, None).await,
+        }
+    }
 }
 
 impl TestDb {

@@ -170,21 +170,21 @@ impl World {
         let wait_minutes = metrics::create(
             db,
             &system,
-            metric_input("WAIT_MIN", MetricUnit::Minutes, MetricKind::Continuous),
+            metric_input("TEST_WAIT", MetricUnit::Minutes, MetricKind::Continuous),
         )
         .await
         .expect("metric");
         let readmission = metrics::create(
             db,
             &system,
-            metric_input("READMIT_30D", MetricUnit::Proportion, MetricKind::Binary),
+            metric_input("TEST_READMIT", MetricUnit::Proportion, MetricKind::Binary),
         )
         .await
         .expect("metric");
         let phq9 = metrics::create(
             db,
             &system,
-            metric_input("PHQ9", MetricUnit::Score, MetricKind::Continuous),
+            metric_input("TEST_PHQ9", MetricUnit::Score, MetricKind::Continuous),
         )
         .await
         .expect("metric");

@@ -1,0 +1,9 @@
+//! The GraphQL API through HTTP against a running server.
+
+mod hostile;
+mod n_plus_one;
+mod queries;
+mod roles;
+mod schema_file;
+mod tokens;
+mod visibility;

@@ -1,0 +1,101 @@
+//! The registry served in-process on a free loopback port, stopped on cue.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use registry::{AppState, build_app, serve};
+use registry_api::Actor;
+use registry_api::model::TokenScope;
+use registry_api::service::tokens;
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    /// SQL statements run through the app's connection so far.
+    pub statements: Arc<AtomicUsize>,
+    /// Their text (the first line of each), for failure messages.
+    pub log: Arc<std::sync::Mutex<Vec<String>>>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    /// Serves `db` (its own pool, which counts statements) on port 0.
+    pub async fn start(url: &str, schema: Option<&str>) -> TestApp {
+        let mut db = registry_api::db::connect(url, schema)
+            .await
+            .expect("app connection");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (counter, lines) = (statements.clone(), log.clone());
+        db.set_metric_callback(move |info| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let sql = info.statement.sql.chars().take(90).collect::<String>();
+            lines.lock().expect("statement log").push(sql);
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let mut state = AppState::new(db, 1_048_576, Duration::from_secs(30));
+        // Debug builds on a shared two-core machine resolve a level of 50 records far slower
+        // than a release build; a wide window keeps each level in one batch.
+        state.batch_window = Duration::from_millis(50);
+        let app = build_app(state);
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            serve(listener, app, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("serve");
+        });
+        TestApp {
+            base,
+            http: reqwest::Client::new(),
+            statements,
+            log,
+            stop: Some(stop),
+        }
+    }
+
+    /// Posts a GraphQL request and returns the response body (any status).
+    pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json body")
+    }
+
+    pub fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A read-write API token acting as `actor`.
+pub async fn token_for(db: &DatabaseConnection, actor: &Actor) -> String {
+    tokens::create(db, actor, "test", TokenScope::ReadWrite, 30)
+        .await
+        .expect("create token")
+        .secret
+}
+
+/// The `extensions.code` of the first error, if any.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
