@@ -16,6 +16,9 @@ pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseArgs,
 
+    #[command(flatten)]
+    pub search: SearchArgs,
+
     /// Log format: human-readable text or one JSON object a line.
     #[arg(long, env = "REGISTRY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -69,6 +72,52 @@ impl DatabaseArgs {
     }
 }
 
+/// Which search engine to use.
+#[derive(Clone, Args)]
+pub struct SearchArgs {
+    /// Meilisearch URL. Unset: the embedded index in `<data-dir>/search`.
+    #[arg(long, env = "MEILI_URL", global = true)]
+    pub meili_url: Option<String>,
+
+    /// Meilisearch API key.
+    #[arg(long, env = "MEILI_API_KEY", global = true, hide_env_values = true)]
+    pub meili_api_key: Option<String>,
+
+    /// Meilisearch index name.
+    #[arg(long, env = "MEILI_INDEX", default_value = "registry", global = true)]
+    pub meili_index: String,
+}
+
+impl std::fmt::Debug for SearchArgs {
+    /// The API key is a secret: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchArgs")
+            .field("meili_url", &self.meili_url)
+            .field(
+                "meili_api_key",
+                &self.meili_api_key.as_ref().map(|_| "[redacted]"),
+            )
+            .field("meili_index", &self.meili_index)
+            .finish()
+    }
+}
+
+impl SearchArgs {
+    /// Opens the configured engine: Meilisearch when a URL is set, else the embedded index.
+    pub async fn open(
+        &self,
+        data_dir: &std::path::Path,
+    ) -> Result<registry_api::search::SearchEngine, registry_api::search::SearchError> {
+        use registry_api::search::{SearchEngine, embedded::EmbeddedEngine, meili::MeiliEngine};
+        Ok(match &self.meili_url {
+            Some(url) => SearchEngine::Meili(
+                MeiliEngine::connect(url, self.meili_api_key.as_deref(), &self.meili_index).await?,
+            ),
+            None => SearchEngine::Embedded(EmbeddedEngine::open(&data_dir.join("search"))?),
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Text,
@@ -84,6 +133,9 @@ pub enum Command {
     Migrate,
     /// Load data: the demo data set, or a synthetic registry for scale tests.
     Seed(SeedArgs),
+    /// Rebuild the search index from the database (the embedded index: with the server stopped;
+    /// Meilisearch: live, by building a new index and swapping it in).
+    Reindex,
     /// Manage API tokens for programmatic GraphQL clients.
     #[command(subcommand)]
     Token(TokenCommand),

@@ -5,10 +5,11 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use registry::config::{
-    Cli, Command, DatabaseArgs, LogFormat, Scope, SeedArgs, ServeArgs, TokenCommand,
+    Cli, Command, DatabaseArgs, LogFormat, Scope, SearchArgs, SeedArgs, ServeArgs, TokenCommand,
     TokenCreateArgs,
 };
 use registry::{AppState, build_app, serve};
+use registry_api::search::{outbox, reindex as rebuild};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -18,7 +19,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_tracing(cli.log_format);
     match cli.command {
-        Command::Serve(args) => run_serve(&cli.database, args).await,
+        Command::Serve(args) => run_serve(&cli.database, &cli.search, args).await,
         Command::Migrate => {
             let db = open(&cli.database).await?;
             registry_api::db::migrate(&db)
@@ -29,6 +30,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Seed(args) => run_seed(&cli.database, args).await,
         Command::Token(TokenCommand::Create(args)) => create_token(&cli.database, args).await,
+        Command::Reindex => reindex(&cli.database, &cli.search).await,
     }
 }
 
@@ -57,7 +59,11 @@ async fn open(database: &DatabaseArgs) -> anyhow::Result<DatabaseConnection> {
         .context("connecting to the database")
 }
 
-async fn run_serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
+async fn run_serve(
+    database: &DatabaseArgs,
+    search: &SearchArgs,
+    args: ServeArgs,
+) -> anyhow::Result<()> {
     let db = open(database).await?;
     registry_api::db::migrate(&db)
         .await
@@ -68,12 +74,24 @@ async fn run_serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<(
             .await
             .context("loading the demo data")?;
     }
+    let engine = search
+        .open(&database.data_dir)
+        .await
+        .context("opening the search index")?;
+    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(outbox::run(
+        db.clone(),
+        engine.clone(),
+        outbox::WorkerSettings::default(),
+        worker_stopped,
+    ));
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
     let local = listener.local_addr()?;
     let mut state = AppState::new(
         db,
+        engine,
         args.body_limit,
         Duration::from_secs(args.request_timeout),
     );
@@ -83,6 +101,8 @@ async fn run_serve(database: &DatabaseArgs, args: ServeArgs) -> anyhow::Result<(
     println!("listening on http://{local}");
     tracing::info!(%local, "serving the registry");
     serve(listener, app, shutdown_signal()).await?;
+    let _ = stop_worker.send(true);
+    let _ = worker.await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -100,6 +120,38 @@ async fn run_seed(database: &DatabaseArgs, args: SeedArgs) -> anyhow::Result<()>
         let report = registry_seed::synthetic::generate(&db, count).await?;
         println!("{report}");
     }
+    Ok(())
+}
+
+async fn reindex(database: &DatabaseArgs, search: &SearchArgs) -> anyhow::Result<()> {
+    let db = open(database).await?;
+    registry_api::db::migrate(&db)
+        .await
+        .context("migrating the database")?;
+    let engine = search.open(&database.data_dir).await.context(
+        "opening the search index (is a server using the embedded index? stop it first)",
+    )?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {bar:40} {pos}/{len} records ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let indexed = rebuild::rebuild(&db, &engine, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await
+    .context("rebuilding the search index")?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{} index rebuilt: {indexed} documents in {secs:.1} s ({:.0} documents/s)",
+        engine.name(),
+        indexed as f64 / secs.max(1e-9)
+    );
     Ok(())
 }
 

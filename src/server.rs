@@ -8,7 +8,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use registry_api::graphql::RegistrySchema;
+use registry_api::search::{SearchEngine, outbox};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -22,6 +26,7 @@ use crate::graphql_http;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    pub search: SearchEngine,
     pub schema: RegistrySchema,
     pub body_limit: usize,
     pub request_timeout: Duration,
@@ -35,16 +40,23 @@ impl std::fmt::Debug for AppState {
             .field("body_limit", &self.body_limit)
             .field("request_timeout", &self.request_timeout)
             .field("batch_window", &self.batch_window)
+            .field("search", &self.search.name())
             .finish_non_exhaustive()
     }
 }
 
 impl AppState {
-    /// The state for a database, with the GraphQL schema built over it.
-    pub fn new(db: DatabaseConnection, body_limit: usize, request_timeout: Duration) -> Self {
+    /// The state for a database and search engine, with the GraphQL schema built over them.
+    pub fn new(
+        db: DatabaseConnection,
+        search: SearchEngine,
+        body_limit: usize,
+        request_timeout: Duration,
+    ) -> Self {
         Self {
-            schema: registry_api::graphql::build_schema(db.clone()),
+            schema: registry_api::graphql::build_schema(db.clone(), search.clone()),
             db,
+            search,
             body_limit,
             request_timeout,
             batch_window: Duration::from_millis(2),
@@ -59,6 +71,7 @@ pub fn build_app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
         .route(
             "/graphql",
             get(graphql_http::get_graphql).post(graphql_http::post_graphql),
@@ -70,7 +83,52 @@ pub fn build_app(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(axum::middleware::from_fn(count_requests))
         .layer(TraceLayer::new_for_http())
+}
+
+/// The process's Prometheus recorder, installed on first use.
+fn prometheus() -> Option<&'static PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| match PrometheusBuilder::new().install_recorder() {
+            Ok(handle) => Some(handle),
+            Err(err) => {
+                tracing::error!(error = %err, "could not install the Prometheus recorder");
+                None
+            }
+        })
+        .as_ref()
+}
+
+/// Prometheus text format: request counts, the search outbox's lag.
+async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
+    if let Ok(lag) = outbox::lag(&state.db).await {
+        metrics::gauge!("registry_search_outbox_pending").set(lag.pending as f64);
+        metrics::gauge!("registry_search_outbox_oldest_seconds").set(lag.oldest_seconds);
+    }
+    match prometheus() {
+        Some(handle) => (
+            StatusCode::OK,
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; version=0.0.4",
+            )],
+            handle.render(),
+        )
+            .into_response(),
+        None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+async fn count_requests(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    prometheus();
+    let response = next.run(request).await;
+    metrics::counter!("registry_http_requests_total", "status" => response.status().as_u16().to_string()).increment(1);
+    response
 }
 
 /// Serves until `shutdown` completes, then lets requests in flight finish.
@@ -89,19 +147,41 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The process can do its work: the database answers.
+/// The process can do its work: the database and the search engine answer. The outbox's lag is
+/// reported as detail (search may lag without the registry being unready).
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            Json(json!({ "status": "ready", "checks": { "database": "ok" } })),
-        ),
+    let database = match state.db.ping().await {
+        Ok(()) => true,
         Err(err) => {
             tracing::warn!(error = %err, "readiness check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "checks": { "database": "unreachable" } })),
-            )
+            false
         }
-    }
+    };
+    let search = state.search.healthy().await;
+    let lag = if database {
+        outbox::lag(&state.db).await.ok()
+    } else {
+        None
+    };
+    let status = if database && search {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let word = |ok: bool, bad: &'static str| if ok { "ok" } else { bad };
+    (
+        status,
+        Json(json!({
+            "status": if status == StatusCode::OK { "ready" } else { "unavailable" },
+            "checks": {
+                "database": word(database, "unreachable"),
+                "search": word(search, "unreachable"),
+            },
+            "search": {
+                "engine": state.search.name(),
+                "outbox_pending": lag.map(|l| l.pending),
+                "outbox_oldest_seconds": lag.map(|l| l.oldest_seconds),
+            },
+        })),
+    )
 }

@@ -5,6 +5,7 @@ pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod model;
+pub mod search;
 pub mod service;
 
 pub use actor::Actor;

@@ -11,6 +11,7 @@ mod concurrency;
 mod graphql;
 mod migrations;
 mod roles;
+mod search;
 mod seeding;
 mod serve;
 mod support;

@@ -10,6 +10,7 @@ mod metrics;
 mod organisations;
 mod pilots;
 mod reports;
+mod search;
 mod technologies;
 mod types;
 mod viewer;
@@ -30,6 +31,7 @@ pub struct Query(
     pilots::PilotQuery,
     organisations::OrganisationQuery,
     metrics::MetricQuery,
+    search::SearchQueryRoot,
 );
 
 #[derive(Debug, MergedObject, Default)]
@@ -44,9 +46,10 @@ pub struct Mutation(
 pub type RegistrySchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// The schema, with the limits that keep hostile queries cheap (see [`limits`]).
-pub fn build_schema(db: DatabaseConnection) -> RegistrySchema {
+pub fn build_schema(db: DatabaseConnection, engine: crate::search::SearchEngine) -> RegistrySchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(db)
+        .data(engine)
         .limit_depth(limits::MAX_DEPTH)
         .limit_complexity(limits::MAX_COMPLEXITY)
         .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)

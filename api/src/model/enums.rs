@@ -327,6 +327,23 @@ closed_list!(
     }
 );
 
+impl IndexedKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Technology => "technology",
+            Self::Pilot => "pilot",
+        }
+    }
+
+    pub fn from_str_value(value: &str) -> Option<Self> {
+        match value {
+            "technology" => Some(Self::Technology),
+            "pilot" => Some(Self::Pilot),
+            _ => None,
+        }
+    }
+}
+
 closed_list!(
     /// What a search document describes.
     IndexedKind {

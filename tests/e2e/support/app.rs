@@ -19,7 +19,10 @@ pub struct TestApp {
     pub statements: Arc<AtomicUsize>,
     /// Their text (the first line of each), for failure messages.
     pub log: Arc<std::sync::Mutex<Vec<String>>>,
+    /// The app's search engine (an embedded index of its own).
+    pub search: registry_api::search::SearchEngine,
     stop: Option<oneshot::Sender<()>>,
+    _index_dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -40,7 +43,12 @@ impl TestApp {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
-        let mut state = AppState::new(db, 1_048_576, Duration::from_secs(30));
+        let index_dir = tempfile::tempdir().expect("index directory");
+        let search = registry_api::search::SearchEngine::Embedded(
+            registry_api::search::embedded::EmbeddedEngine::open(index_dir.path())
+                .expect("open index"),
+        );
+        let mut state = AppState::new(db, search.clone(), 1_048_576, Duration::from_secs(30));
         // Debug builds on a shared two-core machine resolve a level of 50 records far slower
         // than a release build; a wide window keeps each level in one batch.
         state.batch_window = Duration::from_millis(50);
@@ -58,7 +66,9 @@ impl TestApp {
             http: reqwest::Client::new(),
             statements,
             log,
+            search,
             stop: Some(stop),
+            _index_dir: index_dir,
         }
     }
 

@@ -1,0 +1,195 @@
+//! `search`: technologies and pilots found by text and typed filters, with facet counts, as the
+//! viewer may see them.
+
+use async_graphql::connection::{Connection, Edge, EmptyFields, OpaqueCursor};
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
+use std::collections::BTreeMap;
+
+use super::connection::request;
+use super::errors::to_graphql;
+use super::loaders::TechnologyId;
+use super::types::{Pilot, Technology, loader};
+use crate::actor::Actor;
+use crate::model::{
+    CareSetting, EsfTier, EvaluationDesign, IndexedKind, PilotStatus, Recommendation, Region,
+    Specialty, Standard, TechnologyCategory,
+};
+use crate::search::{self, FacetName, SearchEngine, SearchHit, SearchQuery, SearchSort};
+
+/// Typed filters: values of one facet are alternatives; facets combine.
+#[derive(Debug, InputObject, Default)]
+pub struct SearchFilterInput {
+    kind: Option<Vec<IndexedKind>>,
+    category: Option<Vec<TechnologyCategory>>,
+    care_setting: Option<Vec<CareSetting>>,
+    specialty: Option<Vec<Specialty>>,
+    region: Option<Vec<Region>>,
+    status: Option<Vec<PilotStatus>>,
+    esf_tier: Option<Vec<EsfTier>>,
+    standard: Option<Vec<Standard>>,
+    recommendation: Option<Vec<Recommendation>>,
+    design: Option<Vec<EvaluationDesign>>,
+}
+
+fn spelled<T: serde::Serialize>(values: Option<Vec<T>>) -> Vec<String> {
+    values
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|v| {
+            serde_json::to_value(v)
+                .ok()
+                .and_then(|j| j.as_str().map(str::to_owned))
+        })
+        .collect()
+}
+
+impl SearchFilterInput {
+    fn into_filters(self) -> BTreeMap<FacetName, Vec<String>> {
+        [
+            (FacetName::Kind, spelled(self.kind)),
+            (FacetName::Category, spelled(self.category)),
+            (FacetName::CareSetting, spelled(self.care_setting)),
+            (FacetName::Specialty, spelled(self.specialty)),
+            (FacetName::Region, spelled(self.region)),
+            (FacetName::Status, spelled(self.status)),
+            (FacetName::EsfTier, spelled(self.esf_tier)),
+            (FacetName::Standard, spelled(self.standard)),
+            (FacetName::Recommendation, spelled(self.recommendation)),
+            (FacetName::Design, spelled(self.design)),
+        ]
+        .into_iter()
+        .filter(|(_, values)| !values.is_empty())
+        .collect()
+    }
+}
+
+/// One value of a facet and how many matching records have it.
+#[derive(Debug, SimpleObject)]
+pub struct FacetValue {
+    /// The value as the API's enums spell it (`AI_DIAGNOSTICS`).
+    value: String,
+    count: u64,
+}
+
+#[derive(Debug, SimpleObject)]
+pub struct FacetCounts {
+    facet: FacetName,
+    values: Vec<FacetValue>,
+}
+
+/// What the connection adds to Relay's fields.
+#[derive(Debug, SimpleObject)]
+pub struct SearchTotals {
+    /// How many records match, among those you may see.
+    total_count: u64,
+    facets: Vec<FacetCounts>,
+}
+
+/// A found technology or pilot.
+#[derive(Debug)]
+pub struct SearchResultNode(SearchHit);
+
+#[Object(name = "SearchHit")]
+impl SearchResultNode {
+    async fn kind(&self) -> IndexedKind {
+        self.0.kind
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// An excerpt, HTML-escaped, with the words that matched in `<mark>`.
+    async fn snippet(&self) -> &str {
+        &self.0.snippet
+    }
+    async fn technology(&self, ctx: &Context<'_>) -> Result<Option<Technology>> {
+        if self.0.kind != IndexedKind::Technology {
+            return Ok(None);
+        }
+        Ok(loader(ctx)?
+            .load_one(TechnologyId(self.0.entity_id))
+            .await?
+            .map(Technology))
+    }
+    async fn pilot(&self, ctx: &Context<'_>) -> Result<Option<Pilot>> {
+        if self.0.kind != IndexedKind::Pilot {
+            return Ok(None);
+        }
+        let db = ctx.data::<sea_orm::DatabaseConnection>()?;
+        match crate::service::pilots::get(db, ctx.data::<Actor>()?, self.0.entity_id).await {
+            Ok(p) => Ok(Some(Pilot(p))),
+            Err(crate::ServiceError::NotFound(_)) => Ok(None),
+            Err(other) => Err(to_graphql(other)),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct SearchQueryRoot;
+
+#[Object]
+impl SearchQueryRoot {
+    /// Finds technologies and pilots. Typos are forgiven; an empty query browses with filters.
+    #[graphql(complexity = "first.unwrap_or(20) as usize * child_complexity")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] query: String,
+        filter: Option<SearchFilterInput>,
+        #[graphql(default)] sort: SearchSort,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<OpaqueCursor<u64>, SearchResultNode, SearchTotals, EmptyFields>> {
+        let engine = ctx.data::<SearchEngine>()?;
+        let actor = ctx.data::<Actor>()?;
+        let page = request(first, after).map_err(to_graphql)?;
+        let results = search::search_as(
+            engine,
+            actor,
+            SearchQuery {
+                text: query,
+                filters: filter.unwrap_or_default().into_filters(),
+                access: Vec::new(),
+                sort,
+                offset: page.offset as usize,
+                limit: page.first as usize,
+            },
+        )
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "search failed");
+            async_graphql::Error::new("search is unavailable right now; try again shortly")
+        })?;
+        let has_next = page.offset + (results.hits.len() as u64) < results.total;
+        let facets = results
+            .facets
+            .into_iter()
+            .map(|(facet, values)| FacetCounts {
+                facet,
+                values: values
+                    .into_iter()
+                    .map(|(value, count)| FacetValue {
+                        value: value.to_uppercase(),
+                        count,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let mut connection = Connection::with_additional_fields(
+            page.offset > 0,
+            has_next,
+            SearchTotals {
+                total_count: results.total,
+                facets,
+            },
+        );
+        connection
+            .edges
+            .extend(results.hits.into_iter().enumerate().map(|(i, hit)| {
+                Edge::new(
+                    OpaqueCursor(page.offset + i as u64 + 1),
+                    SearchResultNode(hit),
+                )
+            }));
+        Ok(connection)
+    }
+}

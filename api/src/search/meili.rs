@@ -1,0 +1,353 @@
+//! The Meilisearch engine, for production and scale-out. Documents are flat: facet attributes
+//! at the top level, `access` holding the visibility tokens. Filters are built from typed values
+//! with every value quoted and escaped, so no input can change a filter's meaning. Writes wait
+//! for their task, so a change is searchable as soon as `apply` returns.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use meilisearch_sdk::client::{Client, SwapIndexes};
+use meilisearch_sdk::search::Selectors;
+use meilisearch_sdk::settings::{FacetingSettings, PaginationSetting, Settings};
+use meilisearch_sdk::task_info::TaskInfo;
+use serde_json::{Map, Value, json};
+
+use super::{
+    FacetName, SearchDocument, SearchError, SearchHit, SearchQuery, SearchResults, SearchSort,
+};
+use crate::model::IndexedKind;
+
+const PRIMARY_KEY: &str = "key";
+/// How long to wait for Meilisearch to finish a write.
+const TASK_TIMEOUT: Duration = Duration::from_secs(60);
+const HIGHLIGHT_START: &str = "\u{2}";
+const HIGHLIGHT_END: &str = "\u{3}";
+
+#[derive(Clone)]
+pub struct MeiliEngine {
+    client: Client,
+    index: String,
+}
+
+impl std::fmt::Debug for MeiliEngine {
+    /// The client holds the API key: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeiliEngine")
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A value as a Meilisearch filter string literal: quoted, with `\` and `"` escaped.
+pub fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// The filter expression for a query: the viewer's access, then each typed filter.
+pub fn filter_expression(query: &SearchQuery) -> String {
+    let access: Vec<String> = query.access.iter().map(|t| quoted(t)).collect();
+    let mut clauses = vec![format!("access IN [{}]", access.join(", "))];
+    for (name, values) in &query.filters {
+        if values.is_empty() {
+            continue;
+        }
+        let alternatives: Vec<String> = values
+            .iter()
+            .map(|v| format!("{} = {}", name.as_str(), quoted(v)))
+            .collect();
+        clauses.push(format!("({})", alternatives.join(" OR ")));
+    }
+    clauses.join(" AND ")
+}
+
+fn flat(doc: &SearchDocument) -> Value {
+    let mut map = Map::new();
+    map.insert("key".into(), json!(doc.key));
+    map.insert("kind".into(), json!(doc.kind.as_str()));
+    map.insert("entity_id".into(), json!(doc.entity_id));
+    map.insert("title".into(), json!(doc.title));
+    map.insert("body".into(), json!(doc.body));
+    map.insert("access".into(), json!(doc.access));
+    map.insert("published".into(), json!(doc.published));
+    for (name, values) in &doc.facets {
+        map.insert(name.as_str().into(), json!(values));
+    }
+    Value::Object(map)
+}
+
+impl MeiliEngine {
+    /// Connects to `url` and makes sure `index` exists with the registry's settings.
+    pub async fn connect(
+        url: &str,
+        api_key: Option<&str>,
+        index: &str,
+    ) -> Result<Self, SearchError> {
+        let engine = Self::new(url, api_key, index)?;
+        engine.prepare(index).await?;
+        Ok(engine)
+    }
+
+    /// A client for `index` at `url`, without contacting the server yet (it may be down; writes
+    /// then fail and the outbox keeps them for later).
+    pub fn new(url: &str, api_key: Option<&str>, index: &str) -> Result<Self, SearchError> {
+        Ok(Self {
+            client: Client::new(url, api_key)?,
+            index: index.to_owned(),
+        })
+    }
+
+    fn settings() -> Settings {
+        let mut filterable: Vec<&str> = vec!["access", "kind"];
+        filterable.extend(FacetName::ALL.iter().map(|f| f.as_str()));
+        Settings::new()
+            .with_searchable_attributes(["title", "body"])
+            .with_filterable_attributes(filterable)
+            .with_sortable_attributes(["published"])
+            .with_faceting(FacetingSettings {
+                max_values_per_facet: 500,
+                sort_facet_values_by: None,
+            })
+            .with_pagination(PaginationSetting {
+                max_total_hits: 1_000_000,
+            })
+    }
+
+    async fn wait(&self, task: TaskInfo) -> Result<(), SearchError> {
+        let task = task
+            .wait_for_completion(
+                &self.client,
+                Some(Duration::from_millis(25)),
+                Some(TASK_TIMEOUT),
+            )
+            .await?;
+        if task.is_failure() {
+            return Err(SearchError::Unavailable(format!(
+                "Meilisearch task failed: {task:?}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Creates the index if needed and applies the settings.
+    async fn prepare(&self, uid: &str) -> Result<(), SearchError> {
+        if self.client.get_index(uid).await.is_err() {
+            let task = self.client.create_index(uid, Some(PRIMARY_KEY)).await?;
+            self.wait(task).await?;
+        }
+        let task = self
+            .client
+            .index(uid)
+            .set_settings(&Self::settings())
+            .await?;
+        self.wait(task).await
+    }
+
+    pub async fn healthy(&self) -> bool {
+        self.client.is_healthy().await
+    }
+
+    pub async fn apply(
+        &self,
+        upserts: Vec<SearchDocument>,
+        deleted: Vec<String>,
+    ) -> Result<(), SearchError> {
+        let index = self.client.index(&self.index);
+        if !upserts.is_empty() {
+            let docs: Vec<Value> = upserts.iter().map(flat).collect();
+            let task = index.add_or_replace(&docs, Some(PRIMARY_KEY)).await?;
+            self.wait(task).await?;
+        }
+        if !deleted.is_empty() {
+            let task = index.delete_documents(&deleted).await?;
+            self.wait(task).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let index = self.client.index(&self.index);
+        let filter = filter_expression(query);
+        let text = query.bounded_text();
+        let facet_names: Vec<&str> = FacetName::ALL.iter().map(|f| f.as_str()).collect();
+        let limit = query.limit.max(1);
+        let mut search = index.search();
+        search
+            .with_query(&text)
+            .with_filter(&filter)
+            .with_facets(Selectors::Some(&facet_names))
+            .with_attributes_to_crop(Selectors::Some(&[("body", Some(30))]))
+            .with_attributes_to_highlight(Selectors::Some(&["body"]))
+            .with_highlight_pre_tag(HIGHLIGHT_START)
+            .with_highlight_post_tag(HIGHLIGHT_END);
+        // Page mode gives exact totals; offsets that are not a whole number of pages use
+        // offset mode.
+        if query.offset.is_multiple_of(limit) {
+            search
+                .with_page(query.offset / limit + 1)
+                .with_hits_per_page(limit);
+        } else {
+            search.with_offset(query.offset).with_limit(limit);
+        }
+        let newest = ["published:desc"];
+        if query.sort == SearchSort::Newest || text.is_empty() {
+            search.with_sort(&newest);
+        }
+        let results = search.execute::<Value>().await?;
+        let hits = results
+            .hits
+            .into_iter()
+            .filter_map(|hit| {
+                let doc = &hit.result;
+                let kind = IndexedKind::from_str_value(doc["kind"].as_str()?)?;
+                let entity_id = doc["entity_id"].as_str()?.parse().ok()?;
+                let formatted = hit
+                    .formatted_result
+                    .as_ref()
+                    .and_then(|f| f.get("body"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let snippet = super::embedded::escape(formatted)
+                    .replace(HIGHLIGHT_START, "<mark>")
+                    .replace(HIGHLIGHT_END, "</mark>");
+                Some(SearchHit {
+                    kind,
+                    entity_id,
+                    title: doc["title"].as_str().unwrap_or_default().to_owned(),
+                    snippet,
+                })
+            })
+            .collect();
+        let total = results
+            .total_hits
+            .or(results.estimated_total_hits)
+            .unwrap_or(0) as u64;
+        let distribution: HashMap<String, HashMap<String, usize>> =
+            results.facet_distribution.unwrap_or_default();
+        let facets = FacetName::ALL
+            .iter()
+            .map(|name| {
+                let values: BTreeMap<String, u64> = distribution
+                    .get(name.as_str())
+                    .map(|counts| counts.iter().map(|(v, c)| (v.clone(), *c as u64)).collect())
+                    .unwrap_or_default();
+                (*name, values)
+            })
+            .collect();
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
+    }
+
+    pub async fn keys(&self) -> Result<Vec<String>, SearchError> {
+        let index = self.client.index(&self.index);
+        let mut keys = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = meilisearch_sdk::documents::DocumentsQuery::new(&index)
+                .with_fields(["key"])
+                .with_offset(offset)
+                .with_limit(1_000)
+                .execute::<Value>()
+                .await?;
+            let count = page.results.len();
+            keys.extend(
+                page.results
+                    .iter()
+                    .filter_map(|d| d["key"].as_str().map(str::to_owned)),
+            );
+            if count < 1_000 {
+                break;
+            }
+            offset += count;
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
+    /// Starts a rebuild in a fresh index that [`MeiliRebuild::finish`] swaps in.
+    pub async fn rebuild_start(&self) -> Result<MeiliRebuild, SearchError> {
+        let uid = format!("{}_rebuild", self.index);
+        if self.client.get_index(&uid).await.is_ok() {
+            let task = self.client.delete_index(&uid).await?;
+            self.wait(task).await?;
+        }
+        self.prepare(&uid).await?;
+        Ok(MeiliRebuild {
+            engine: self.clone(),
+            uid,
+            last: None,
+        })
+    }
+}
+
+/// A rebuild under way in a side index.
+#[derive(Debug)]
+pub struct MeiliRebuild {
+    engine: MeiliEngine,
+    uid: String,
+    last: Option<TaskInfo>,
+}
+
+impl MeiliRebuild {
+    pub async fn add(&mut self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let flat_docs: Vec<Value> = docs.iter().map(flat).collect();
+        let task = self
+            .engine
+            .client
+            .index(&self.uid)
+            .add_or_replace(&flat_docs, Some(PRIMARY_KEY))
+            .await?;
+        self.last = Some(task);
+        Ok(())
+    }
+
+    /// Waits for the side index, swaps it with the live one, and drops the old documents.
+    pub async fn finish(self) -> Result<(), SearchError> {
+        if let Some(task) = self.last {
+            self.engine.wait(task).await?;
+        }
+        let swap = SwapIndexes {
+            indexes: (self.engine.index.clone(), self.uid.clone()),
+            rename: None,
+        };
+        let task = self.engine.client.swap_indexes([&swap]).await?;
+        self.engine.wait(task).await?;
+        let task = self.engine.client.delete_index(&self.uid).await?;
+        self.engine.wait(task).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_values_cannot_change_the_filter() {
+        let mut query = SearchQuery {
+            access: vec!["public".into()],
+            ..Default::default()
+        };
+        query.filters.insert(
+            FacetName::Category,
+            vec![r#"x" OR access = "nhs"#.into(), r"back\slash".into()],
+        );
+        assert_eq!(
+            filter_expression(&query),
+            r#"access IN ["public"] AND (category = "x\" OR access = \"nhs" OR category = "back\\slash")"#
+        );
+    }
+}

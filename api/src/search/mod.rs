@@ -1,0 +1,292 @@
+//! Search over published records. The database is the source of truth: every change that
+//! search must see writes an outbox row in its own transaction ([`outbox`] drains it), and
+//! [`reindex`] rebuilds any index from the database. Two engines sit behind [`SearchEngine`] and
+//! pass one conformance suite: an embedded tantivy index (the default) and Meilisearch.
+//!
+//! Visibility travels with each document as access tokens (`public`, `nhs`, `org:<host id>`) and
+//! every query is narrowed to the tokens its viewer holds, so hits, counts and facets obey the same
+//! rule as the database reads.
+
+pub mod documents;
+pub mod embedded;
+pub mod meili;
+pub mod outbox;
+pub mod reindex;
+
+use std::collections::BTreeMap;
+
+use sea_orm::prelude::Uuid;
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::model::IndexedKind;
+
+/// The facets a search counts and filters on.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    async_graphql::Enum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FacetName {
+    Kind,
+    Category,
+    CareSetting,
+    Specialty,
+    Region,
+    Status,
+    EsfTier,
+    Standard,
+    Recommendation,
+    Design,
+}
+
+impl FacetName {
+    pub const ALL: [FacetName; 10] = [
+        FacetName::Kind,
+        FacetName::Category,
+        FacetName::CareSetting,
+        FacetName::Specialty,
+        FacetName::Region,
+        FacetName::Status,
+        FacetName::EsfTier,
+        FacetName::Standard,
+        FacetName::Recommendation,
+        FacetName::Design,
+    ];
+
+    /// The attribute name in either engine.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kind => "kind",
+            Self::Category => "category",
+            Self::CareSetting => "care_setting",
+            Self::Specialty => "specialty",
+            Self::Region => "region",
+            Self::Status => "status",
+            Self::EsfTier => "esf_tier",
+            Self::Standard => "standard",
+            Self::Recommendation => "recommendation",
+            Self::Design => "design",
+        }
+    }
+}
+
+/// What one document says about one published record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchDocument {
+    /// `pilot-<uuid>` or `technology-<uuid>`: unique across kinds.
+    pub key: String,
+    pub kind: IndexedKind,
+    pub entity_id: Uuid,
+    pub title: String,
+    /// Everything else worth finding the record by.
+    pub body: String,
+    /// Facet values, in the closed lists' snake_case spelling.
+    pub facets: BTreeMap<FacetName, Vec<String>>,
+    /// Who may see it: `public`, `nhs`, `org:<uuid>`.
+    pub access: Vec<String>,
+    /// Seconds since the epoch at publication (0 for drafts), for newest-first order.
+    pub published: i64,
+}
+
+/// The key of a record's document.
+pub fn key(kind: IndexedKind, id: Uuid) -> String {
+    match kind {
+        IndexedKind::Technology => format!("technology-{id}"),
+        IndexedKind::Pilot => format!("pilot-{id}"),
+    }
+}
+
+/// Runs a query as `actor`: whatever access the query carried is replaced by the actor's own.
+pub async fn search_as(
+    engine: &SearchEngine,
+    actor: &Actor,
+    mut query: SearchQuery,
+) -> Result<SearchResults, SearchError> {
+    query.access = viewer_access(actor);
+    engine.search(&query).await
+}
+
+/// The access tokens a viewer holds: what they may find.
+pub fn viewer_access(actor: &Actor) -> Vec<String> {
+    let mut access = vec!["public".to_owned()];
+    if actor.reads_nhs() {
+        access.push("nhs".to_owned());
+    }
+    access.extend(
+        actor
+            .organisation_ids()
+            .into_iter()
+            .map(|id| format!("org:{id}")),
+    );
+    access
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, async_graphql::Enum)]
+pub enum SearchSort {
+    /// Best match first (ties newest first).
+    #[default]
+    Relevance,
+    /// Most recently published first.
+    Newest,
+}
+
+/// A query: free text (empty browses), typed filters (values of one facet are alternatives,
+/// facets combine), the viewer's access tokens, and a page.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub filters: BTreeMap<FacetName, Vec<String>>,
+    pub access: Vec<String>,
+    pub sort: SearchSort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// The longest query text used; the rest of a longer one is ignored.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// The most words of a query that count.
+pub const MAX_QUERY_TERMS: usize = 16;
+
+impl SearchQuery {
+    /// The text as the engines see it: bounded, and only letters, digits, spaces and common
+    /// punctuation (symbols such as emoji are dropped, so both engines read the same words).
+    pub fn bounded_text(&self) -> String {
+        let text: String = self
+            .text
+            .chars()
+            .take(MAX_QUERY_CHARS)
+            .map(|c| {
+                if c.is_alphanumeric() || "-'’.,:;&/".contains(c) {
+                    c
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+        text.split_whitespace()
+            .take(MAX_QUERY_TERMS)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub kind: IndexedKind,
+    pub entity_id: Uuid,
+    pub title: String,
+    /// An excerpt with matches in `<mark>…</mark>`; everything else HTML-escaped.
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchResults {
+    pub total: u64,
+    pub hits: Vec<SearchHit>,
+    /// Every facet's values among all matching documents the viewer may see, with counts.
+    pub facets: BTreeMap<FacetName, BTreeMap<String, u64>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("the embedded search index failed: {0}")]
+    Embedded(#[from] tantivy::TantivyError),
+    #[error("reading the embedded search index failed: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("Meilisearch failed: {0}")]
+    Meili(#[from] meilisearch_sdk::errors::Error),
+    #[error("the search engine is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The engine in use.
+#[derive(Debug, Clone)]
+pub enum SearchEngine {
+    Embedded(embedded::EmbeddedEngine),
+    Meili(meili::MeiliEngine),
+}
+
+impl SearchEngine {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Embedded(_) => "embedded",
+            Self::Meili(_) => "meilisearch",
+        }
+    }
+
+    /// Adds or replaces documents, and removes the documents of `deleted` keys.
+    pub async fn apply(
+        &self,
+        upserts: Vec<SearchDocument>,
+        deleted: Vec<String>,
+    ) -> Result<(), SearchError> {
+        match self {
+            Self::Embedded(e) => e.apply(upserts, deleted).await,
+            Self::Meili(m) => m.apply(upserts, deleted).await,
+        }
+    }
+
+    pub async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
+        match self {
+            Self::Embedded(e) => e.search(query).await,
+            Self::Meili(m) => m.search(query).await,
+        }
+    }
+
+    /// Every key in the index (for checks against the database).
+    pub async fn keys(&self) -> Result<Vec<String>, SearchError> {
+        match self {
+            Self::Embedded(e) => e.keys().await,
+            Self::Meili(m) => m.keys().await,
+        }
+    }
+
+    /// Starts rebuilding the whole index; searching goes on meanwhile.
+    pub async fn rebuild_start(&self) -> Result<Rebuild, SearchError> {
+        Ok(match self {
+            Self::Embedded(e) => Rebuild::Embedded(e.rebuild_start().await?),
+            Self::Meili(m) => Rebuild::Meili(m.rebuild_start().await?),
+        })
+    }
+
+    pub async fn healthy(&self) -> bool {
+        match self {
+            Self::Embedded(_) => true,
+            Self::Meili(m) => m.healthy().await,
+        }
+    }
+}
+
+/// A whole-index rebuild under way.
+#[derive(Debug)]
+pub enum Rebuild {
+    Embedded(embedded::EmbeddedRebuild),
+    Meili(meili::MeiliRebuild),
+}
+
+impl Rebuild {
+    pub async fn add(&mut self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
+        match self {
+            Self::Embedded(r) => r.add(docs).await,
+            Self::Meili(r) => r.add(docs).await,
+        }
+    }
+
+    /// Makes the new index the one searches see.
+    pub async fn finish(self) -> Result<(), SearchError> {
+        match self {
+            Self::Embedded(r) => r.finish().await,
+            Self::Meili(r) => r.finish().await,
+        }
+    }
+}

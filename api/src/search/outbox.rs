@@ -1,0 +1,201 @@
+//! Drains the search outbox: rebuilds the documents of the records it names and hands them to
+//! the engine. Idempotent (a document is replaced whole, a missing one deleted), so a batch that
+//! runs twice does no harm. While the engine is down, rows stay and are retried with backoff. On
+//! PostgreSQL, rows are claimed `FOR UPDATE SKIP LOCKED`, so several servers share the work.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use tokio::sync::watch;
+
+use super::{SearchEngine, documents};
+use crate::model::{IndexedKind, search_outbox};
+
+/// How the worker paces itself.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerSettings {
+    /// Outbox rows handled in one go.
+    pub batch: u64,
+    /// Pause when the outbox is empty.
+    pub idle: Duration,
+    /// First retry delay after an engine failure; doubles each attempt up to `max_retry`.
+    pub retry: Duration,
+    pub max_retry: Duration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            batch: 500,
+            idle: Duration::from_millis(100),
+            retry: Duration::from_secs(1),
+            max_retry: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pass {
+    /// Outbox rows handled and removed.
+    pub done: usize,
+    /// Outbox rows left for a retry because the engine failed.
+    pub failed: usize,
+}
+
+/// Handles one batch of due outbox rows.
+#[tracing::instrument(skip_all)]
+pub async fn drain_once(
+    db: &DatabaseConnection,
+    engine: &SearchEngine,
+    settings: WorkerSettings,
+) -> Result<Pass, DbErr> {
+    let txn = db.begin().await?;
+    let mut due = search_outbox::Entity::find()
+        .filter(search_outbox::Column::AvailableAt.lte(Utc::now()))
+        .order_by_asc(search_outbox::Column::Id)
+        .limit(settings.batch);
+    if db.get_database_backend() == DbBackend::Postgres {
+        due = due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let rows = due.all(&txn).await?;
+    if rows.is_empty() {
+        txn.commit().await?;
+        return Ok(Pass::default());
+    }
+    let mut upserts = Vec::new();
+    let mut deleted = Vec::new();
+    for kind in [IndexedKind::Technology, IndexedKind::Pilot] {
+        let ids: BTreeSet<_> = rows
+            .iter()
+            .filter(|r| r.entity_kind == kind)
+            .map(|r| r.entity_id)
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let ids: Vec<_> = ids.into_iter().collect();
+        let (docs, gone) = documents::build(&txn, kind, &ids).await?;
+        upserts.extend(docs);
+        deleted.extend(gone);
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let pass = match engine.apply(upserts, deleted).await {
+        Ok(()) => {
+            search_outbox::Entity::delete_many()
+                .filter(search_outbox::Column::Id.is_in(ids))
+                .exec(&txn)
+                .await?;
+            Pass {
+                done: rows.len(),
+                failed: 0,
+            }
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, rows = rows.len(), "search engine failed; will retry");
+            let message: String = err.to_string().chars().take(2_000).collect();
+            for row in &rows {
+                let attempts = row.attempts.saturating_add(1);
+                let wait = settings
+                    .retry
+                    .saturating_mul(2u32.saturating_pow(attempts.clamp(1, 16) as u32 - 1))
+                    .min(settings.max_retry);
+                let available = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                search_outbox::Entity::update_many()
+                    .col_expr(search_outbox::Column::Attempts, Expr::value(attempts))
+                    .col_expr(search_outbox::Column::AvailableAt, Expr::value(available))
+                    .col_expr(
+                        search_outbox::Column::LastError,
+                        Expr::value(message.clone()),
+                    )
+                    .filter(search_outbox::Column::Id.eq(row.id))
+                    .exec(&txn)
+                    .await?;
+            }
+            Pass {
+                done: 0,
+                failed: rows.len(),
+            }
+        }
+    };
+    txn.commit().await?;
+    Ok(pass)
+}
+
+/// Drains until nothing is due (for tests and the command line).
+pub async fn drain(
+    db: &DatabaseConnection,
+    engine: &SearchEngine,
+    settings: WorkerSettings,
+) -> Result<Pass, DbErr> {
+    let mut total = Pass::default();
+    loop {
+        let pass = drain_once(db, engine, settings).await?;
+        total.done += pass.done;
+        total.failed += pass.failed;
+        if pass.done == 0 {
+            return Ok(total);
+        }
+    }
+}
+
+/// Runs in the server until `stop` turns true.
+pub async fn run(
+    db: DatabaseConnection,
+    engine: SearchEngine,
+    settings: WorkerSettings,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let pause = match drain_once(&db, &engine, settings).await {
+            Ok(pass) if pass.done > 0 => Duration::ZERO,
+            Ok(_) => settings.idle,
+            Err(err) => {
+                tracing::error!(error = %err, "search outbox: database error");
+                settings.retry
+            }
+        };
+        if let Ok(lag) = lag(&db).await {
+            metrics::gauge!("registry_search_outbox_pending").set(lag.pending as f64);
+            metrics::gauge!("registry_search_outbox_oldest_seconds").set(lag.oldest_seconds);
+        }
+        if !pause.is_zero() {
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {},
+                _ = stop.changed() => {},
+            }
+        }
+    }
+}
+
+/// How far search is behind the database.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lag {
+    pub pending: u64,
+    /// Age of the oldest pending row, in seconds (0 when none).
+    pub oldest_seconds: f64,
+}
+
+pub async fn lag(db: &impl ConnectionTrait) -> Result<Lag, DbErr> {
+    let pending = search_outbox::Entity::find().count(db).await?;
+    let oldest = search_outbox::Entity::find()
+        .order_by_asc(search_outbox::Column::Id)
+        .one(db)
+        .await?;
+    let oldest_seconds = oldest.map_or(0.0, |row| {
+        (Utc::now() - row.created_at).num_milliseconds().max(0) as f64 / 1000.0
+    });
+    Ok(Lag {
+        pending,
+        oldest_seconds,
+    })
+}

@@ -1,0 +1,50 @@
+//! Search: one conformance suite for every engine, and the outbox that feeds them.
+
+mod conformance;
+mod outbox;
+
+use registry_api::search::SearchEngine;
+use registry_api::search::embedded::EmbeddedEngine;
+use registry_api::search::meili::MeiliEngine;
+use tempfile::TempDir;
+
+/// An engine under test, and what keeps its index alive.
+pub struct EngineUnderTest {
+    pub name: &'static str,
+    pub engine: SearchEngine,
+    _dir: Option<TempDir>,
+}
+
+pub fn embedded() -> EngineUnderTest {
+    let dir = tempfile::tempdir().expect("index directory");
+    let engine = SearchEngine::Embedded(EmbeddedEngine::open(dir.path()).expect("open index"));
+    EngineUnderTest {
+        name: "embedded",
+        engine,
+        _dir: Some(dir),
+    }
+}
+
+/// Every engine the suite can reach: the embedded one always, Meilisearch when `MEILI_URL` is
+/// set (each test in an index of its own).
+pub async fn engines() -> Vec<EngineUnderTest> {
+    let mut engines = vec![embedded()];
+    match std::env::var("MEILI_URL").ok().filter(|u| !u.is_empty()) {
+        Some(url) => {
+            let key = std::env::var("MEILI_API_KEY").ok();
+            let index = format!("test_{}", uuid::Uuid::new_v4().simple());
+            let engine = MeiliEngine::connect(&url, key.as_deref(), &index)
+                .await
+                .expect("connect to Meilisearch");
+            engines.push(EngineUnderTest {
+                name: "meilisearch",
+                engine: SearchEngine::Meili(engine),
+                _dir: None,
+            });
+        }
+        None => eprintln!(
+            "search conformance: Meilisearch SKIPPED (MEILI_URL is not set); embedded engine only"
+        ),
+    }
+    engines
+}
