@@ -198,7 +198,7 @@ pub struct ServeArgs {
     pub request_timeout: u64,
 
     /// Milliseconds GraphQL batch loaders gather keys before one query fetches them all.
-    #[arg(long, env = "REGISTRY_GRAPHQL_BATCH_WINDOW_MS", default_value_t = 2)]
+    #[arg(long, env = "REGISTRY_GRAPHQL_BATCH_WINDOW_MS", default_value_t = 1)]
     pub graphql_batch_window_ms: u64,
 }
 

@@ -124,6 +124,7 @@ pub async fn post_graphql(
         .into_iter()
         .map(|r| graphql::for_actor(r, &state.db, actor.clone(), state.batch_window))
         .collect();
+    let started = std::time::Instant::now();
     let response = if single {
         let mut requests = requests;
         match requests.pop() {
@@ -137,6 +138,7 @@ pub async fn post_graphql(
             .await
     };
 
+    metrics::histogram!("registry_graphql_seconds").record(started.elapsed().as_secs_f64());
     let not_executed = match &response {
         BatchResponse::Single(r) => r.is_err() && r.data == async_graphql::Value::Null,
         BatchResponse::Batch(_) => false,

@@ -78,6 +78,17 @@ async fn run_serve(
         .open(&database.data_dir)
         .await
         .context("opening the search index")?;
+    if let registry_api::search::SearchEngine::Embedded(index) = &engine
+        && index.is_empty()
+        && !registry_seed::is_empty(&db).await?
+    {
+        // A new or recreated embedded index over existing records: rebuild it from the database.
+        tracing::info!("the search index is empty: rebuilding it from the database");
+        let indexed = rebuild::rebuild(&db, &engine, |_, _| {})
+            .await
+            .context("rebuilding the search index")?;
+        tracing::info!(indexed, "search index rebuilt");
+    }
     let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(outbox::run(
         db.clone(),

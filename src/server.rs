@@ -59,7 +59,7 @@ impl AppState {
             search,
             body_limit,
             request_timeout,
-            batch_window: Duration::from_millis(2),
+            batch_window: Duration::from_millis(1),
         }
     }
 }

@@ -19,8 +19,7 @@ use registry_api::service::{
     accounts, measures, metrics, organisations, pilots, reports, technologies,
 };
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    TransactionTrait, prelude::Uuid,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, prelude::Uuid,
 };
 use serde::Deserialize;
 
@@ -208,7 +207,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<LoadReport> {
         load_technologies(db, &actor, &data, &organisation_ids, &mut report).await?;
     for demo in &data.pilots {
         // A pilot with its measures and reports is added whole or not at all.
-        let txn = db.begin().await?;
+        let txn = registry_api::db::begin_write(db).await?;
         let added = load_pilot(
             &txn,
             &actor,

@@ -18,7 +18,7 @@ use registry_api::model::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait, prelude::Uuid,
+    prelude::Uuid,
 };
 use serde_json::json;
 
@@ -123,7 +123,7 @@ async fn write_batch(
     pilots: Vec<pilot::ActiveModel>,
     measures: Vec<pilot_measure::ActiveModel>,
 ) -> anyhow::Result<()> {
-    let txn = db.begin().await?;
+    let txn = registry_api::db::begin_write(db).await?;
     let now = Utc::now();
     let mut outbox = Vec::with_capacity(pilots.len() * 2);
     let mut technologies = Vec::new();

@@ -123,3 +123,28 @@ async fn a_stale_version_is_refused_and_nothing_changes() {
         test_db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn concurrent_writers_all_succeed() {
+    for test_db in support::databases().await {
+        let db = &test_db.db;
+        let world = World::build(db).await;
+        // Each registration reads (validation) and then writes; on SQLite a deferred
+        // transaction would fail with SQLITE_BUSY_SNAPSHOT when another commits in between.
+        let writes = (0..24).map(|i| {
+            let input = world.pilot_input(&format!("Concurrent pilot {i}"));
+            let actor = world.evaluator_a.clone();
+            async move { pilots::register(db, &actor, input).await }
+        });
+        let results = futures::future::join_all(writes).await;
+        let failures: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert!(failures.is_empty(), "{}: {failures:?}", test_db.engine);
+        assert_eq!(
+            test_db.count::<pilot::Entity>().await,
+            24,
+            "{}",
+            test_db.engine
+        );
+        test_db.finish().await;
+    }
+}

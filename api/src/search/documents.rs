@@ -54,20 +54,30 @@ fn access(visibility: Visibility, host: Uuid) -> Vec<String> {
     }
 }
 
+/// Ids in bound-parameter-sized chunks, without repeats: a technology can have thousands of
+/// pilots, past what one `IN (…)` may hold.
+fn chunks(ids: Vec<Uuid>) -> Vec<Vec<Uuid>> {
+    let unique: std::collections::BTreeSet<Uuid> = ids.into_iter().collect();
+    let unique: Vec<Uuid> = unique.into_iter().collect();
+    unique.chunks(1_000).map(<[Uuid]>::to_vec).collect()
+}
+
 /// The latest published revision of each pilot.
 async fn latest_reports(
     db: &impl ConnectionTrait,
     pilot_ids: Vec<Uuid>,
 ) -> Result<HashMap<Uuid, report_revision::Model>, DbErr> {
     let mut latest = HashMap::new();
-    for revision in report_revision::Entity::find()
-        .filter(report_revision::Column::PilotId.is_in(pilot_ids))
-        .filter(report_revision::Column::Status.eq(RevisionStatus::Published))
-        .order_by_asc(report_revision::Column::Revision)
-        .all(db)
-        .await?
-    {
-        latest.insert(revision.pilot_id, revision);
+    for chunk in chunks(pilot_ids) {
+        for revision in report_revision::Entity::find()
+            .filter(report_revision::Column::PilotId.is_in(chunk))
+            .filter(report_revision::Column::Status.eq(RevisionStatus::Published))
+            .order_by_asc(report_revision::Column::Revision)
+            .all(db)
+            .await?
+        {
+            latest.insert(revision.pilot_id, revision);
+        }
     }
     Ok(latest)
 }
@@ -76,13 +86,17 @@ async fn organisations_by_id(
     db: &impl ConnectionTrait,
     ids: Vec<Uuid>,
 ) -> Result<HashMap<Uuid, organisation::Model>, DbErr> {
-    Ok(organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect())
+    let mut found = HashMap::new();
+    for chunk in chunks(ids) {
+        for o in organisation::Entity::find()
+            .filter(organisation::Column::Id.is_in(chunk))
+            .all(db)
+            .await?
+        {
+            found.insert(o.id, o);
+        }
+    }
+    Ok(found)
 }
 
 async fn technologies_by_id(

@@ -110,9 +110,25 @@ impl EmbeddedEngine {
         std::fs::create_dir_all(dir)
             .map_err(|e| SearchError::Unavailable(format!("creating {}: {e}", dir.display())))?;
         let (schema, fields) = schema();
-        let directory =
-            MmapDirectory::open(dir).map_err(|e| SearchError::Unavailable(e.to_string()))?;
-        let index = Index::open_or_create(directory, schema)?;
+        let open = |schema| {
+            let directory =
+                MmapDirectory::open(dir).map_err(|e| SearchError::Unavailable(e.to_string()))?;
+            Ok::<_, SearchError>(Index::open_or_create(directory, schema)?)
+        };
+        let index = match open(schema.clone()) {
+            // An index written by another version: the database is the source of truth, so
+            // start afresh and let the caller rebuild it (see `is_empty`).
+            Err(SearchError::Embedded(tantivy::TantivyError::SchemaError(reason))) => {
+                tracing::warn!(%reason, dir = %dir.display(), "search index has another schema; recreating it");
+                std::fs::remove_dir_all(dir)
+                    .and_then(|()| std::fs::create_dir_all(dir))
+                    .map_err(|e| {
+                        SearchError::Unavailable(format!("recreating {}: {e}", dir.display()))
+                    })?;
+                open(schema)?
+            }
+            other => other?,
+        };
         index.tokenizers().register(ANALYZER, analyzer());
         let writer = index.writer(WRITER_MEMORY)?;
         let reader = index
@@ -180,6 +196,11 @@ impl EmbeddedEngine {
         })
     }
 
+    /// Whether the index holds no document (new, or recreated after a schema change).
+    pub fn is_empty(&self) -> bool {
+        self.reader.searcher().num_docs() == 0
+    }
+
     pub async fn keys(&self) -> Result<Vec<String>, SearchError> {
         let engine = self.clone();
         blocking(move || {
@@ -201,7 +222,7 @@ impl EmbeddedEngine {
     }
 
     /// The text part of a query: every word must match the title or the body, exactly or within
-    /// a typo or two (more for longer words).
+    /// Meilisearch's default typo tolerance (one typo from 5 letters, two from 9).
     fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
         let mut analyzer = self.index.tokenizer_for_field(self.fields.body).ok()?;
         let mut stream = analyzer.token_stream(text);
@@ -215,8 +236,8 @@ impl EmbeddedEngine {
         }
         let per_word = words.into_iter().map(|word| {
             let distance = match word.chars().count() {
-                0..=3 => 0,
-                4..=7 => 1,
+                0..=4 => 0,
+                5..=8 => 1,
                 _ => 2,
             };
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();

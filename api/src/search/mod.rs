@@ -113,7 +113,11 @@ pub async fn search_as(
     mut query: SearchQuery,
 ) -> Result<SearchResults, SearchError> {
     query.access = viewer_access(actor);
-    engine.search(&query).await
+    let started = std::time::Instant::now();
+    let results = engine.search(&query).await;
+    metrics::histogram!("registry_search_seconds", "engine" => engine.name())
+        .record(started.elapsed().as_secs_f64());
+    results
 }
 
 /// The access tokens a viewer holds: what they may find.

@@ -10,7 +10,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use tokio::sync::watch;
 
@@ -56,7 +56,7 @@ pub async fn drain_once(
     engine: &SearchEngine,
     settings: WorkerSettings,
 ) -> Result<Pass, DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut due = search_outbox::Entity::find()
         .filter(search_outbox::Column::AvailableAt.lte(Utc::now()))
         .order_by_asc(search_outbox::Column::Id)

@@ -42,7 +42,7 @@ pub async fn upsert_user(
         .map(Email::into_inner);
     check.finish()?;
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
     let stored = match find_user(&txn, &issuer, &subject).await? {
         Some(existing) => {
@@ -97,7 +97,7 @@ pub async fn set_administrator(
     is_administrator: bool,
 ) -> ServiceResult<()> {
     access::ensure_administrator(actor, "appoint administrators")?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let found = user::Entity::update_many()
         .col_expr(user::Column::IsAdministrator, is_administrator.into())
         .filter(user::Column::Id.eq(user_id))
@@ -129,7 +129,7 @@ pub async fn grant_membership(
     role: Role,
 ) -> ServiceResult<membership::Model> {
     access::ensure_administrator(actor, "manage memberships")?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
         return Err(ServiceError::field(
             "userId",
@@ -196,7 +196,7 @@ pub async fn revoke_membership(
     membership_id: Uuid,
 ) -> ServiceResult<()> {
     access::ensure_administrator(actor, "manage memberships")?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let deleted = membership::Entity::delete_by_id(membership_id)
         .exec(&txn)
         .await?;

@@ -255,7 +255,7 @@ pub async fn record(
     input: MeasureInput,
 ) -> ServiceResult<pilot_measure::Model> {
     access::ensure_can_write(actor)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let pilot = find_readable(&txn, actor, input.pilot_id).await?;
     access::ensure_evaluator_at(actor, pilot.host_organisation_id)?;
     let valid = validate(&txn, &input).await?;
@@ -303,7 +303,7 @@ pub async fn update(
     input: MeasureInput,
 ) -> ServiceResult<pilot_measure::Model> {
     access::ensure_can_write(actor)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find(&txn, id).await?;
     let pilot = find_readable(&txn, actor, current.pilot_id)
         .await

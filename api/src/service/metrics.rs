@@ -97,7 +97,7 @@ pub async fn create(
 ) -> ServiceResult<metric::Model> {
     access::ensure_administrator(actor, "change the metric catalogue")?;
     let valid = validate(&input)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
     let id = Uuid::now_v7();
     metric::Entity::insert(metric::ActiveModel {
@@ -134,7 +134,7 @@ pub async fn update(
 ) -> ServiceResult<metric::Model> {
     access::ensure_administrator(actor, "change the metric catalogue")?;
     let valid = validate(&input)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = get(&txn, id).await?;
     ensure_version(current.version, version, "metric")?;
     let updated = metric::Entity::update(metric::ActiveModel {

@@ -85,7 +85,7 @@ pub async fn create(
     input: OrganisationInput,
 ) -> ServiceResult<organisation::Model> {
     access::ensure_administrator(actor, "register organisations")?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let valid = validate(&txn, &input, None).await?;
     let now = Utc::now();
     let id = Uuid::now_v7();
@@ -130,7 +130,7 @@ pub async fn update(
     input: OrganisationInput,
 ) -> ServiceResult<organisation::Model> {
     access::ensure_administrator(actor, "change organisations")?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = organisation::Entity::find_by_id(id)
         .one(&txn)
         .await?

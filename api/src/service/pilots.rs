@@ -245,7 +245,7 @@ pub async fn register(
     input: PilotInput,
 ) -> ServiceResult<pilot::Model> {
     access::ensure_evaluator_at(actor, input.host_organisation_id)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let valid = validate(&txn, actor, &input).await?;
     let now = Utc::now();
     let id = Uuid::now_v7();
@@ -297,7 +297,7 @@ pub async fn update(
     input: PilotInput,
 ) -> ServiceResult<pilot::Model> {
     access::ensure_can_write(actor)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find_readable(&txn, actor, id).await?;
     access::ensure_evaluator_at(actor, current.host_organisation_id)?;
     if input.host_organisation_id != current.host_organisation_id {
@@ -362,7 +362,7 @@ pub async fn publish(
             "Choose who can see the pilot: NHS staff, or everyone",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find_readable(&txn, actor, id).await?;
     access::ensure_evaluator_at(actor, current.host_organisation_id)?;
     ensure_version(current.version, version, "pilot")?;
@@ -420,7 +420,7 @@ pub async fn withdraw(
         2000,
     );
     check.finish()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find_readable(&txn, actor, id).await?;
     ensure_version(current.version, version, "pilot")?;
     let now = Utc::now();

@@ -125,7 +125,7 @@ pub async fn submit(
     input: ReportInput,
 ) -> ServiceResult<report_revision::Model> {
     access::ensure_can_write(actor)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let pilot = find_readable(&txn, actor, pilot_id).await?;
     access::ensure_evaluator_at(actor, pilot.host_organisation_id)?;
     let history = report_revision::Entity::find()

@@ -260,7 +260,7 @@ pub async fn register(
     input: TechnologyInput,
 ) -> ServiceResult<Technology> {
     access::ensure_innovator_at(actor, input.supplier_id)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let valid = validate(&txn, &input).await?;
     let now = Utc::now();
     let id = Uuid::now_v7();
@@ -311,7 +311,7 @@ pub async fn update(
     input: TechnologyInput,
 ) -> ServiceResult<Technology> {
     access::ensure_can_write(actor)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = technology::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -376,7 +376,7 @@ pub async fn withdraw(
     let mut check = Check::new();
     let reason = check.text("reason", "the reason for withdrawing it", reason, 2000);
     check.finish()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = technology::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -71,7 +71,7 @@ pub async fn create(
     let secret = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
     let now = Utc::now();
     let id = Uuid::now_v7();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     api_token::Entity::insert(api_token::ActiveModel {
         id: Set(id),
         user_id: Set(user_id),
@@ -110,7 +110,7 @@ pub async fn revoke(
     id: Uuid,
 ) -> ServiceResult<api_token::Model> {
     access::ensure_can_write(actor)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let token = api_token::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -230,3 +230,63 @@ async fn reindex_rebuilds_exactly_the_database() {
         test_db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn workers_on_postgres_share_the_outbox_without_doing_a_row_twice() {
+    let Some(base) = support::postgres_url() else {
+        eprintln!(
+            "outbox sharing: SKIPPED (REGISTRY_TEST_POSTGRES_URL is not set; SQLite has one writer)"
+        );
+        return;
+    };
+    let test_db = support::postgres(&base).await;
+    registry_api::db::migrate(&test_db.db)
+        .await
+        .expect("migrate");
+    let db = &test_db.db;
+    let w = World::build(db).await;
+    for i in 0..20 {
+        w.pilot(db, &format!("Shared pilot {i}"), Visibility::Public)
+            .await;
+    }
+    let queued = search_outbox::Entity::find()
+        .all(db)
+        .await
+        .expect("outbox")
+        .len();
+    // A second pool, as a second server process would have.
+    let other = registry_api::db::connect(&base, test_db.schema())
+        .await
+        .expect("second pool");
+    let engine = embedded();
+    let small = WorkerSettings {
+        batch: 10,
+        ..FAST_RETRY
+    };
+    let (a, b) = tokio::join!(
+        outbox::drain(db, &engine.engine, small),
+        outbox::drain(&other, &engine.engine, small)
+    );
+    let (a, b) = (a.expect("worker a"), b.expect("worker b"));
+    assert_eq!(
+        a.done + b.done,
+        queued,
+        "every row handled exactly once between the two workers"
+    );
+    assert!(
+        search_outbox::Entity::find()
+            .all(db)
+            .await
+            .expect("outbox")
+            .is_empty()
+    );
+    let keys: BTreeSet<String> = engine
+        .engine
+        .keys()
+        .await
+        .expect("keys")
+        .into_iter()
+        .collect();
+    assert_eq!(keys, expected_keys(db).await);
+    test_db.finish().await;
+}

@@ -22,6 +22,11 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// The PostgreSQL schema this test owns, if on PostgreSQL.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_ref().map(|(_, schema)| schema.as_str())
+    }
+
     /// Serves this database in-process.
     pub async fn app(&self) -> app::TestApp {
         match &self.schema {
