@@ -175,6 +175,34 @@ async fn validate(
 
 const SLUG_TAKEN: &str = "Another technology already uses this slug";
 
+/// Replaces one multi-valued attribute's rows of a technology with `values` (sorted, without
+/// repeats).
+async fn replace_values<A, V>(
+    db: &impl ConnectionTrait,
+    technology_column: <A::Entity as EntityTrait>::Column,
+    id: Uuid,
+    values: &[V],
+    row: impl Fn(V) -> A,
+) -> ServiceResult<()>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+    V: Ord + Copy,
+{
+    <A::Entity as EntityTrait>::delete_many()
+        .filter(technology_column.eq(id))
+        .exec(db)
+        .await?;
+    let mut values = values.to_vec();
+    values.sort();
+    values.dedup();
+    if !values.is_empty() {
+        <A::Entity as EntityTrait>::insert_many(values.into_iter().map(row))
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Replaces every multi-valued attribute of a technology with the input's.
 async fn write_attributes(
     db: &impl ConnectionTrait,
@@ -182,61 +210,43 @@ async fn write_attributes(
     input: &TechnologyInput,
     dtac: Vec<technology_dtac::Model>,
 ) -> ServiceResult<()> {
-    technology_specialty::Entity::delete_many()
-        .filter(technology_specialty::Column::TechnologyId.eq(id))
-        .exec(db)
-        .await?;
-    technology_care_setting::Entity::delete_many()
-        .filter(technology_care_setting::Column::TechnologyId.eq(id))
-        .exec(db)
-        .await?;
-    technology_standard::Entity::delete_many()
-        .filter(technology_standard::Column::TechnologyId.eq(id))
-        .exec(db)
-        .await?;
     technology_dtac::Entity::delete_many()
         .filter(technology_dtac::Column::TechnologyId.eq(id))
         .exec(db)
         .await?;
-    let mut specialties = input.specialties.clone();
-    specialties.sort();
-    specialties.dedup();
-    if !specialties.is_empty() {
-        technology_specialty::Entity::insert_many(specialties.into_iter().map(|specialty| {
-            technology_specialty::ActiveModel {
-                technology_id: Set(id),
-                specialty: Set(specialty),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    let mut settings = input.care_settings.clone();
-    settings.sort();
-    settings.dedup();
-    if !settings.is_empty() {
-        technology_care_setting::Entity::insert_many(settings.into_iter().map(|care_setting| {
-            technology_care_setting::ActiveModel {
-                technology_id: Set(id),
-                care_setting: Set(care_setting),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    let mut standards = input.standards.clone();
-    standards.sort();
-    standards.dedup();
-    if !standards.is_empty() {
-        technology_standard::Entity::insert_many(standards.into_iter().map(|standard| {
-            technology_standard::ActiveModel {
-                technology_id: Set(id),
-                standard: Set(standard),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
+    replace_values(
+        db,
+        technology_specialty::Column::TechnologyId,
+        id,
+        &input.specialties,
+        |v| technology_specialty::ActiveModel {
+            technology_id: Set(id),
+            specialty: Set(v),
+        },
+    )
+    .await?;
+    replace_values(
+        db,
+        technology_care_setting::Column::TechnologyId,
+        id,
+        &input.care_settings,
+        |v| technology_care_setting::ActiveModel {
+            technology_id: Set(id),
+            care_setting: Set(v),
+        },
+    )
+    .await?;
+    replace_values(
+        db,
+        technology_standard::Column::TechnologyId,
+        id,
+        &input.standards,
+        |v| technology_standard::ActiveModel {
+            technology_id: Set(id),
+            standard: Set(v),
+        },
+    )
+    .await?;
     if !dtac.is_empty() {
         technology_dtac::Entity::insert_many(dtac.into_iter().map(|d| {
             technology_dtac::ActiveModel {
