@@ -63,14 +63,13 @@ fn check_value(check: &mut Check, field: &str, label: &str, value: f64, metric: 
     };
     let min = metric.min_value.or(unit_min);
     let max = metric.max_value.or(unit_max);
-    let out_of_range = min.is_some_and(|m| value < m) || max.is_some_and(|m| value > m);
-    if out_of_range {
-        let range = match (min, max) {
-            (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
-            (Some(lo), None) => format!("{lo} or more"),
-            (None, Some(hi)) => format!("{hi} or less"),
-            (None, None) => unreachable_range(),
-        };
+    let range = match (min, max) {
+        (Some(lo), Some(hi)) if value < lo || value > hi => Some(format!("between {lo} and {hi}")),
+        (Some(lo), None) if value < lo => Some(format!("{lo} or more")),
+        (None, Some(hi)) if value > hi => Some(format!("{hi} or less")),
+        _ => None,
+    };
+    if let Some(range) = range {
         check.fail(
             field,
             ErrorCode::OutOfRange,
@@ -87,11 +86,6 @@ fn check_value(check: &mut Check, field: &str, label: &str, value: f64, metric: 
             format!("{label} must be a whole number: {} is a count", metric.name),
         );
     }
-}
-
-/// No bounds means no range error can be raised; kept as a function so the match stays total.
-fn unreachable_range() -> String {
-    "within range".to_owned()
 }
 
 fn check_observation(
@@ -396,17 +390,16 @@ pub async fn count_for_pilot(db: &impl ConnectionTrait, pilot_id: Uuid) -> Servi
 
 /// One side of a stored measure.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Side<'a> {
+pub struct Side {
     pub value: f64,
     pub n: Option<i32>,
     pub sd: Option<f64>,
     pub events: Option<i32>,
     pub period_start: Option<NaiveDate>,
     pub period_end: Option<NaiveDate>,
-    _measure: std::marker::PhantomData<&'a pilot_measure::Model>,
 }
 
-pub fn baseline(m: &pilot_measure::Model) -> Side<'_> {
+pub fn baseline(m: &pilot_measure::Model) -> Side {
     Side {
         value: m.baseline_value,
         n: m.baseline_n,
@@ -414,11 +407,10 @@ pub fn baseline(m: &pilot_measure::Model) -> Side<'_> {
         events: m.baseline_events,
         period_start: m.baseline_period_start,
         period_end: m.baseline_period_end,
-        _measure: std::marker::PhantomData,
     }
 }
 
-pub fn result(m: &pilot_measure::Model) -> Side<'_> {
+pub fn result(m: &pilot_measure::Model) -> Side {
     Side {
         value: m.result_value,
         n: m.result_n,
@@ -426,7 +418,6 @@ pub fn result(m: &pilot_measure::Model) -> Side<'_> {
         events: m.result_events,
         period_start: m.result_period_start,
         period_end: m.result_period_end,
-        _measure: std::marker::PhantomData,
     }
 }
 

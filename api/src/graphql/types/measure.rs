@@ -61,8 +61,8 @@ pub struct Observation {
     period_end: Option<NaiveDate>,
 }
 
-impl From<Side<'_>> for Observation {
-    fn from(side: Side<'_>) -> Self {
+impl From<Side> for Observation {
+    fn from(side: Side) -> Self {
         Self {
             value: side.value,
             n: side.n,
