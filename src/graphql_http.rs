@@ -7,7 +7,8 @@
 //! - Responses are `application/graphql-response+json` when the client accepts it (with 400 for a
 //!   request that could not run), otherwise `application/json` with 200, as the GraphQL over HTTP
 //!   specification describes.
-//! - The actor comes from `Authorization: Bearer <token>`; without one, the request is anonymous.
+//! - The actor comes from `Authorization: Bearer <token>`, else from the session cookie (with
+//!   the session's CSRF token in `X-CSRF-Token`), else the request is anonymous.
 //! - Batches are capped at [`limits::MAX_BATCH`] operations and each document at
 //!   [`limits::MAX_ALIASES`] aliases, checked before execution; depth and complexity limits are
 //!   set on the schema; the body-size limit applies to the whole app.
@@ -21,27 +22,39 @@ use axum::response::{Html, IntoResponse, Response};
 use registry_api::graphql::{self, limits};
 use registry_api::model::EntryPoint;
 use registry_api::service::tokens;
-use registry_api::{Actor, ServiceError};
+use registry_api::{Actor, ServiceError, secret};
+use registry_web::session;
 use serde_json::json;
 
 use crate::server::AppState;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
-/// GraphiQL for people; nothing for programs.
-pub async fn get_graphql(headers: HeaderMap) -> Response {
+/// GraphiQL for people (signed in, it sends the session's CSRF token); nothing for programs.
+pub async fn get_graphql(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let wants_html = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
     if wants_html {
-        Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Innovation Outcomes Registry: GraphQL")
-                .finish(),
+        let csrf_token = match session::current(
+            &state.db,
+            &state.sign_in,
+            &headers,
+            EntryPoint::Graphql,
         )
-        .into_response()
+        .await
+        {
+            Ok(current) => current.map(|c| c.csrf_token),
+            Err(err) => return internal(&err),
+        };
+        let mut source = GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Innovation Outcomes Registry: GraphQL");
+        if let Some(token) = &csrf_token {
+            source = source.header(session::CSRF_HEADER, token);
+        }
+        Html(source.finish()).into_response()
     } else {
         let mut response = error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -166,10 +179,31 @@ pub async fn post_graphql(
     }
 }
 
-/// The request's actor: from its bearer token, or anonymous when it has none.
+/// The request's actor: from its bearer token, else from its session cookie, else anonymous.
+/// A request the cookie authenticates must carry the session's CSRF token in `X-CSRF-Token`:
+/// a cookie goes wherever the browser goes, the token only with this site's own pages.
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, Response> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(Actor::anonymous(EntryPoint::Graphql));
+        return match session::current(&state.db, &state.sign_in, headers, EntryPoint::Graphql).await
+        {
+            Ok(Some(current)) => {
+                let given = headers
+                    .get(session::CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                if secret::matches(&current.csrf_token, given) {
+                    Ok(current.actor)
+                } else {
+                    Err(error(
+                        StatusCode::FORBIDDEN,
+                        "CSRF",
+                        "A signed-in browser request must carry the page's X-CSRF-Token header",
+                    ))
+                }
+            }
+            Ok(None) => Ok(Actor::anonymous(EntryPoint::Graphql)),
+            Err(err) => Err(internal(&err)),
+        };
     };
     let secret = value
         .to_str()
@@ -192,16 +226,18 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, Re
     };
     match tokens::authenticate(&state.db, secret).await {
         Ok(actor) => Ok(actor),
-        Err(ServiceError::Database(err)) => {
-            tracing::error!(error = %err, "checking an API token");
-            Err(error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "INTERNAL",
-                "Something went wrong on our side",
-            ))
-        }
+        Err(err @ ServiceError::Database(_)) => Err(internal(&err)),
         Err(_) => Err(unauthenticated()),
     }
+}
+
+fn internal(err: &ServiceError) -> Response {
+    tracing::error!(error = ?err, "authenticating a GraphQL request");
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "INTERNAL",
+        "Something went wrong on our side",
+    )
 }
 
 /// A GraphQL-shaped error for a request refused before execution.

@@ -2,6 +2,7 @@
 
 pub mod config;
 mod graphql_http;
+pub mod rate_limit;
 pub mod server;
 
 pub use server::{AppState, build_app, serve};

@@ -8,7 +8,9 @@ use registry::config::{
     Cli, Command, DatabaseArgs, LogFormat, Scope, SearchArgs, SeedArgs, ServeArgs, TokenCommand,
     TokenCreateArgs,
 };
+use registry::rate_limit::RateLimit;
 use registry::{AppState, build_app, serve};
+use registry_api::auth::{SessionPolicy, SignIn};
 use registry_api::search::{outbox, reindex as rebuild};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -64,6 +66,19 @@ async fn run_serve(
     search: &SearchArgs,
     args: ServeArgs,
 ) -> anyhow::Result<()> {
+    // Refuse an unsafe or half-given sign-in configuration before touching anything.
+    let policy = SessionPolicy {
+        idle: chrono::Duration::minutes(args.session_idle_minutes.max(1)),
+        absolute: chrono::Duration::hours(args.session_max_hours.max(1)),
+    };
+    let sign_in = args
+        .oidc
+        .settings()
+        .and_then(|provider| SignIn::choose(provider, args.addr, args.public_url.clone(), policy))
+        .map_err(|reason| anyhow::anyhow!("cannot start: {reason}"))?;
+    if sign_in.demo_enabled() {
+        tracing::info!("no identity provider configured: demo accounts are offered at /auth/login");
+    }
     let db = open(database).await?;
     registry_api::db::migrate(&db)
         .await
@@ -100,13 +115,12 @@ async fn run_serve(
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
     let local = listener.local_addr()?;
-    let mut state = AppState::new(
-        db,
-        engine,
-        args.body_limit,
-        Duration::from_secs(args.request_timeout),
-    );
+    let mut state = AppState::new(db, engine, sign_in);
+    state.body_limit = args.body_limit;
+    state.request_timeout = Duration::from_secs(args.request_timeout);
     state.batch_window = Duration::from_millis(args.graphql_batch_window_ms);
+    state.sign_in_limit = RateLimit::per_minute(args.sign_in_per_minute);
+    state.graphql_limit = RateLimit::per_minute(args.graphql_per_minute);
     let app = build_app(state);
     // Tests and scripts read this line to find the port when --addr ends in :0.
     println!("listening on http://{local}");

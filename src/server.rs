@@ -21,6 +21,9 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::graphql_http;
+use crate::rate_limit::{self, RateLimit};
+use registry_api::auth::SignIn;
+use registry_web::WebState;
 
 /// What every request handler can reach.
 #[derive(Clone)]
@@ -32,6 +35,9 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// How long GraphQL batch loaders gather keys before querying.
     pub batch_window: Duration,
+    pub sign_in: SignIn,
+    pub sign_in_limit: RateLimit,
+    pub graphql_limit: RateLimit,
 }
 
 impl std::fmt::Debug for AppState {
@@ -41,25 +47,25 @@ impl std::fmt::Debug for AppState {
             .field("request_timeout", &self.request_timeout)
             .field("batch_window", &self.batch_window)
             .field("search", &self.search.name())
+            .field("sign_in", &self.sign_in)
             .finish_non_exhaustive()
     }
 }
 
 impl AppState {
-    /// The state for a database and search engine, with the GraphQL schema built over them.
-    pub fn new(
-        db: DatabaseConnection,
-        search: SearchEngine,
-        body_limit: usize,
-        request_timeout: Duration,
-    ) -> Self {
+    /// The state for a database, search engine and way of signing in, with the GraphQL schema
+    /// built over them and the command line's defaults for the rest.
+    pub fn new(db: DatabaseConnection, search: SearchEngine, sign_in: SignIn) -> Self {
         Self {
             schema: registry_api::graphql::build_schema(db.clone(), search.clone()),
             db,
             search,
-            body_limit,
-            request_timeout,
+            body_limit: 1_048_576,
+            request_timeout: Duration::from_secs(30),
             batch_window: Duration::from_millis(1),
+            sign_in,
+            sign_in_limit: RateLimit::per_minute(30),
+            graphql_limit: RateLimit::per_minute(1200),
         }
     }
 }
@@ -68,16 +74,31 @@ impl AppState {
 pub fn build_app(state: AppState) -> Router {
     let body_limit = state.body_limit;
     let timeout = state.request_timeout;
+    let web = WebState {
+        db: state.db.clone(),
+        sign_in: state.sign_in.clone(),
+    };
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .route(
             "/graphql",
-            get(graphql_http::get_graphql).post(graphql_http::post_graphql),
+            get(graphql_http::get_graphql)
+                .post(graphql_http::post_graphql)
+                .layer(axum::middleware::from_fn_with_state(
+                    state.graphql_limit.clone(),
+                    rate_limit::enforce,
+                )),
         )
         .with_state(state.clone())
-        .merge(registry_web::router(state.db))
+        .merge(registry_web::router(web.clone()))
+        .merge(
+            registry_web::sign_in_router(web).layer(axum::middleware::from_fn_with_state(
+                state.sign_in_limit.clone(),
+                rate_limit::enforce,
+            )),
+        )
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -137,9 +158,13 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // Rate limits key on the client's address, which the connection info carries.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// The process is up.

@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_registry;
+mod m20261125_000002_sign_in;
 
 /// Every migration of the registry, in order.
 #[derive(Debug)]
@@ -12,6 +13,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_create_registry::Migration)]
+        vec![
+            Box::new(m20261125_000001_create_registry::Migration),
+            Box::new(m20261125_000002_sign_in::Migration),
+        ]
     }
 }

@@ -16,7 +16,7 @@ use registry_api::model::{
     pilot, technology,
 };
 use registry_api::service::{
-    accounts, measures, metrics, organisations, pilots, reports, technologies,
+    accounts, measures, memberships, metrics, organisations, pilots, reports, technologies,
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, prelude::Uuid,
@@ -24,7 +24,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 /// The issuer recorded for the demo accounts, which no identity provider uses.
-pub const DEMO_ISSUER: &str = "urn:registry:demo";
+pub use registry_api::auth::DEMO_ISSUER;
 
 const DATA: &str = include_str!("../data/demo.json");
 
@@ -354,8 +354,7 @@ async fn load_users(
                 .iter()
                 .any(|(m, _)| m.organisation_id == organisation_id && m.role == membership.role);
             if !already {
-                accounts::grant_membership(db, actor, user.id, organisation_id, membership.role)
-                    .await?;
+                memberships::grant(db, actor, user.id, organisation_id, membership.role).await?;
                 report.memberships += 1;
             }
         }

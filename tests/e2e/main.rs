@@ -14,6 +14,7 @@ mod roles;
 mod search;
 mod seeding;
 mod serve;
+mod sign_in;
 mod support;
 mod validation;
 mod visibility;

@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::support;
 
-const TABLES: [&str; 15] = [
+const TABLES: [&str; 18] = [
     "organisations",
     "users",
     "memberships",
@@ -22,6 +22,9 @@ const TABLES: [&str; 15] = [
     "audit_log",
     "search_outbox",
     "api_tokens",
+    "sessions",
+    "login_attempts",
+    "invitations",
 ];
 
 async fn present(db: &sea_orm::DatabaseConnection) -> Vec<&'static str> {

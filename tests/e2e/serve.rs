@@ -45,7 +45,7 @@ async fn serve_on_an_empty_data_directory_is_healthy_ready_and_populated() {
         .count();
     assert!(
         home.contains(&format!(
-            "<strong>{public_pilots}</strong> pilots published"
+            "<strong>{public_pilots}</strong> pilots you can read"
         )),
         "the home page counts the demo data's {public_pilots} public pilots"
     );

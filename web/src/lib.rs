@@ -1,66 +1,116 @@
-//! The server-rendered web pages. For now the home page: how much the registry holds that
-//! anyone may read. The pages read through the same services as the API.
+//! The server-rendered web pages: the home page and the sign-in pages. The pages read through
+//! the same services as the API, as the person the session names.
+
+mod auth;
+pub mod session;
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
+use registry_api::auth::SignIn;
 use registry_api::model::EntryPoint;
 use registry_api::service::{PageRequest, Sort, pilots, technologies};
 use registry_api::{Actor, ServiceError};
 use sea_orm::DatabaseConnection;
 
-/// The pages, with their own state.
-pub fn router(db: DatabaseConnection) -> Router {
-    Router::new().route("/", get(home)).with_state(db)
+/// What the pages need.
+#[derive(Debug, Clone)]
+pub struct WebState {
+    pub db: DatabaseConnection,
+    pub sign_in: SignIn,
+}
+
+/// The pages and the sign-in routes. Sign-in routes are returned apart so the server can put a
+/// rate limit on them.
+pub fn router(state: WebState) -> Router {
+    Router::new().route("/", get(home)).with_state(state)
+}
+
+/// `/auth/login`, `/auth/callback`, `/auth/logout` and `/auth/demo`.
+pub fn sign_in_router(state: WebState) -> Router {
+    Router::new()
+        .route("/auth/login", get(auth::login))
+        .route("/auth/callback", get(auth::callback))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/demo", post(auth::demo))
+        .with_state(state)
+}
+
+/// Who is looking, for the page header.
+struct Viewer {
+    name: String,
+    csrf_token: String,
 }
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
+    viewer: Option<Viewer>,
     technologies: u64,
     pilots: u64,
 }
 
-async fn home(State(db): State<DatabaseConnection>) -> Response {
-    match home_page(&db).await {
-        Ok(html) => Html(html).into_response(),
-        Err(err) => {
-            tracing::error!(error = ?err, "rendering the home page");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Sorry, there is a problem with the service",
-            )
-                .into_response()
-        }
+async fn home(State(state): State<WebState>, headers: HeaderMap) -> Response {
+    match home_page(&state, &headers).await {
+        Ok(page) => html(page),
+        Err(err) => problem(&err),
     }
 }
 
-async fn home_page(db: &DatabaseConnection) -> Result<String, PageError> {
-    let viewer = Actor::anonymous(EntryPoint::Web);
+async fn home_page(state: &WebState, headers: &HeaderMap) -> Result<HomePage, ServiceError> {
+    let current = session::current(&state.db, &state.sign_in, headers, EntryPoint::Web).await?;
+    let (viewer, actor) = match current {
+        Some(current) => (
+            Some(Viewer {
+                name: current.actor.label(),
+                csrf_token: current.csrf_token,
+            }),
+            current.actor,
+        ),
+        None => (None, Actor::anonymous(EntryPoint::Web)),
+    };
     let one = PageRequest {
         first: 1,
         offset: 0,
     };
-    let technologies = technologies::list(db, &viewer, &Default::default(), Sort::default(), one)
-        .await?
-        .total_count;
-    let pilots = pilots::list(db, &viewer, &Default::default(), Sort::default(), one)
+    let technologies =
+        technologies::list(&state.db, &actor, &Default::default(), Sort::default(), one)
+            .await?
+            .total_count;
+    let pilots = pilots::list(&state.db, &actor, &Default::default(), Sort::default(), one)
         .await?
         .total_count;
     Ok(HomePage {
+        viewer,
         technologies,
         pilots,
-    }
-    .render()?)
+    })
 }
 
-#[derive(Debug, thiserror::Error)]
-enum PageError {
-    #[error(transparent)]
-    Service(#[from] ServiceError),
-    #[error(transparent)]
-    Template(#[from] askama::Error),
+/// Renders a page, or the service's generic problem page if the template fails.
+fn html(page: impl Template) -> Response {
+    match page.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "rendering a page");
+            unavailable()
+        }
+    }
+}
+
+/// The page for a service error: internal detail is logged, never shown.
+fn problem(err: &ServiceError) -> Response {
+    tracing::error!(error = ?err, "serving a page");
+    unavailable()
+}
+
+fn unavailable() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Html("<!DOCTYPE html><title>Sorry, there is a problem with the service</title><h1>Sorry, there is a problem with the service</h1><p>Try again later.</p>"),
+    )
+        .into_response()
 }

@@ -6,6 +6,7 @@ pub mod errors;
 pub mod limits;
 mod loaders;
 mod measures;
+mod memberships;
 mod metrics;
 mod organisations;
 mod pilots;
@@ -41,6 +42,7 @@ pub struct Mutation(
     measures::MeasureMutation,
     reports::ReportMutation,
     viewer::TokenMutation,
+    memberships::MembershipMutation,
 );
 
 pub type RegistrySchema = Schema<Query, Mutation, EmptySubscription>;

@@ -96,6 +96,16 @@ closed_list!(
 );
 
 closed_list!(
+    /// Where a membership came from: granted by an administrator (or an accepted invitation),
+    /// or read from the identity provider's organisation claim at sign-in (and kept in step
+    /// with it at every sign-in).
+    MembershipSource {
+        Administrator => "Granted by an administrator",
+        Claim => "From the identity provider",
+    }
+);
+
+closed_list!(
     /// Who may read a pilot or report.
     Visibility {
         Draft => "Draft (own organisation only)",
@@ -370,6 +380,7 @@ mod tests {
             OrganisationKind::spellings(),
             Region::spellings(),
             Role::spellings(),
+            MembershipSource::spellings(),
             Visibility::spellings(),
             TechnologyCategory::spellings(),
             Specialty::spellings(),

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use super::enums::Role;
+use super::enums::{MembershipSource, Role};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "memberships")]
@@ -10,6 +10,7 @@ pub struct Model {
     pub user_id: Uuid,
     pub organisation_id: Uuid,
     pub role: Role,
+    pub source: MembershipSource,
     pub created_at: DateTimeUtc,
 }
 

@@ -4,6 +4,8 @@
 pub mod api_token;
 pub mod audit_log;
 pub mod enums;
+pub mod invitation;
+pub mod login_attempt;
 pub mod membership;
 pub mod metric;
 pub mod organisation;
@@ -11,6 +13,7 @@ pub mod pilot;
 pub mod pilot_measure;
 pub mod report_revision;
 pub mod search_outbox;
+pub mod session;
 pub mod technology;
 pub mod technology_care_setting;
 pub mod technology_dtac;

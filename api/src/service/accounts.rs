@@ -2,16 +2,16 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
-    TransactionTrait, prelude::Uuid,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionSession, TransactionTrait, prelude::Uuid,
 };
 use serde_json::json;
 
 use super::check::Check;
-use super::{access, journal};
+use super::{access, journal, memberships};
 use crate::actor::{Actor, Grant, UserActor};
-use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
-use crate::model::{EntryPoint, Role, TokenScope, membership, organisation, user, values::Email};
+use crate::error::{ServiceError, ServiceResult, on_unique};
+use crate::model::{EntryPoint, TokenScope, membership, organisation, user, values::Email};
 
 /// What an identity provider (or the demo seeder) says about a person.
 #[derive(Debug, Clone)]
@@ -30,6 +30,49 @@ pub async fn upsert_user(
     actor: &Actor,
     identity: Identity,
 ) -> ServiceResult<user::Model> {
+    let txn = crate::db::begin_write(db).await?;
+    let stored = upsert_in(&txn, actor, identity).await?;
+    txn.commit().await?;
+    Ok(stored)
+}
+
+/// What a provider asserted beyond who the person is.
+#[derive(Debug, Clone, Default)]
+pub struct SignInClaims {
+    /// The provider vouches for the e-mail address, so invitations to it may be accepted.
+    pub email_verified: bool,
+    /// ODS codes from the configured organisation claim; `None` when no claim is configured.
+    pub organisation_codes: Option<Vec<String>>,
+}
+
+/// Records a sign-in, all in one transaction: the user (created on first sign-in), their
+/// invitations accepted, their claim-granted memberships brought in step with the provider.
+#[tracing::instrument(skip_all)]
+pub async fn sign_in(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    identity: Identity,
+    claims: SignInClaims,
+) -> ServiceResult<user::Model> {
+    let actor = Actor::system(EntryPoint::Web);
+    let txn = crate::db::begin_write(db).await?;
+    let stored = upsert_in(&txn, &actor, identity).await?;
+    if claims.email_verified
+        && let Some(email) = &stored.email
+    {
+        memberships::accept_invitations(&txn, &actor, stored.id, email).await?;
+    }
+    if let Some(codes) = &claims.organisation_codes {
+        memberships::sync_claimed(&txn, &actor, stored.id, codes).await?;
+    }
+    txn.commit().await?;
+    Ok(stored)
+}
+
+async fn upsert_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    identity: Identity,
+) -> ServiceResult<user::Model> {
     let mut check = Check::new();
     let issuer = check.text("issuer", "the identity provider", &identity.issuer, 300);
     let subject = check.text("subject", "the subject", &identity.subject, 255);
@@ -39,23 +82,20 @@ pub async fn upsert_user(
         .as_deref()
         .filter(|e| !e.trim().is_empty())
         .and_then(|e| check.take(Email::parse("email", e)))
-        .map(Email::into_inner);
+        .map(|e| e.into_inner().to_lowercase());
     check.finish()?;
 
-    let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
-    let stored = match find_user(&txn, &issuer, &subject).await? {
-        Some(existing) => {
-            user::Entity::update(user::ActiveModel {
-                id: Set(existing.id),
-                name: Set(name),
-                email: Set(email),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .exec(&txn)
-            .await?
-        }
+    match find_user(txn, &issuer, &subject).await? {
+        Some(existing) => Ok(user::Entity::update(user::ActiveModel {
+            id: Set(existing.id),
+            name: Set(name),
+            email: Set(email),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .exec(txn)
+        .await?),
         None => {
             let id = Uuid::now_v7();
             user::Entity::insert(user::ActiveModel {
@@ -68,7 +108,7 @@ pub async fn upsert_user(
                 created_at: Set(now),
                 updated_at: Set(now),
             })
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await
             .map_err(|e| {
                 on_unique(
@@ -77,15 +117,13 @@ pub async fn upsert_user(
                     "This identity was registered at the same moment; try again",
                 )
             })?;
-            journal::audit(&txn, actor, "user.create", "user", id, json!({})).await?;
+            journal::audit(txn, actor, "user.create", "user", id, json!({})).await?;
             user::Entity::find_by_id(id)
-                .one(&txn)
+                .one(txn)
                 .await?
-                .ok_or(ServiceError::NotFound("user"))?
+                .ok_or(ServiceError::NotFound("user"))
         }
-    };
-    txn.commit().await?;
-    Ok(stored)
+    }
 }
 
 /// Makes a user a registry administrator (or not).
@@ -113,103 +151,6 @@ pub async fn set_administrator(
         "user",
         user_id,
         json!({ "is_administrator": is_administrator }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-/// Gives a user a role at an organisation.
-#[tracing::instrument(skip_all)]
-pub async fn grant_membership(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    actor: &Actor,
-    user_id: Uuid,
-    organisation_id: Uuid,
-    role: Role,
-) -> ServiceResult<membership::Model> {
-    access::ensure_administrator(actor, "manage memberships")?;
-    let txn = crate::db::begin_write(db).await?;
-    if user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
-        return Err(ServiceError::field(
-            "userId",
-            ErrorCode::NotFound,
-            "There is no user with that id",
-        ));
-    }
-    let Some(organisation) = organisation::Entity::find_by_id(organisation_id)
-        .one(&txn)
-        .await?
-    else {
-        return Err(ServiceError::field(
-            "organisationId",
-            ErrorCode::NotFound,
-            "There is no organisation with that id",
-        ));
-    };
-    if role == Role::Commissioner && !organisation.kind.is_nhs() {
-        return Err(ServiceError::field(
-            "role",
-            ErrorCode::NotAllowed,
-            "Commissioners must belong to an NHS organisation",
-        ));
-    }
-    let model = membership::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        organisation_id: Set(organisation_id),
-        role: Set(role),
-        created_at: Set(Utc::now()),
-    };
-    let id = *model.id.as_ref();
-    membership::Entity::insert(model)
-        .exec_without_returning(&txn)
-        .await
-        .map_err(|e| {
-            on_unique(
-                e,
-                "role",
-                "The user already has this role at this organisation",
-            )
-        })?;
-    journal::audit(
-        &txn,
-        actor,
-        "membership.grant",
-        "membership",
-        id,
-        json!({ "user_id": user_id, "organisation_id": organisation_id, "role": role }),
-    )
-    .await?;
-    let created = membership::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(ServiceError::NotFound("membership"))?;
-    txn.commit().await?;
-    Ok(created)
-}
-
-#[tracing::instrument(skip_all)]
-pub async fn revoke_membership(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    actor: &Actor,
-    membership_id: Uuid,
-) -> ServiceResult<()> {
-    access::ensure_administrator(actor, "manage memberships")?;
-    let txn = crate::db::begin_write(db).await?;
-    let deleted = membership::Entity::delete_by_id(membership_id)
-        .exec(&txn)
-        .await?;
-    if deleted.rows_affected == 0 {
-        return Err(ServiceError::NotFound("membership"));
-    }
-    journal::audit(
-        &txn,
-        actor,
-        "membership.revoke",
-        "membership",
-        membership_id,
-        json!({}),
     )
     .await?;
     txn.commit().await?;
@@ -275,4 +216,39 @@ pub async fn actor_for_user(
         },
         entry_point,
     ))
+}
+
+/// A demo account as the demo sign-in page offers it.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub subject: String,
+    pub name: String,
+    pub is_administrator: bool,
+    /// "Evaluator at Northfield NHS Trust", one line a membership.
+    pub roles: Vec<String>,
+}
+
+/// The demo accounts (users of the demo issuer), for the demo sign-in page.
+#[tracing::instrument(skip_all)]
+pub async fn demo_accounts(db: &impl ConnectionTrait) -> ServiceResult<Vec<DemoAccount>> {
+    let users = user::Entity::find()
+        .filter(user::Column::Issuer.eq(crate::auth::DEMO_ISSUER))
+        .order_by_asc(user::Column::Subject)
+        .all(db)
+        .await?;
+    let mut accounts = Vec::with_capacity(users.len());
+    for person in users {
+        let roles = memberships_of(db, person.id)
+            .await?
+            .into_iter()
+            .map(|(m, o)| format!("{} at {}", m.role.label(), o.name))
+            .collect();
+        accounts.push(DemoAccount {
+            subject: person.subject,
+            name: person.name,
+            is_administrator: person.is_administrator,
+            roles,
+        });
+    }
+    Ok(accounts)
 }

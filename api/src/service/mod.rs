@@ -6,8 +6,9 @@
 pub mod access;
 pub mod accounts;
 mod check;
-mod journal;
+pub(crate) mod journal;
 pub mod measures;
+pub mod memberships;
 pub mod metrics;
 pub mod organisations;
 pub mod pilots;

@@ -2,22 +2,19 @@
 //! SHA-256 hash is stored. A token acts as its owner, narrowed to its scope, until it expires or
 //! is revoked.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
-use rand::RngCore;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     TransactionSession, TransactionTrait, prelude::Uuid,
 };
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::check::Check;
 use super::{access, accounts, journal};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 use crate::model::{EntryPoint, TokenScope, api_token};
+use crate::secret;
 
 /// Every secret starts with this, so leaked tokens are easy to recognise and scan for.
 pub const PREFIX: &str = "ior_";
@@ -29,11 +26,6 @@ pub const MAX_DAYS: i64 = 366;
 pub struct NewToken {
     pub token: api_token::Model,
     pub secret: String,
-}
-
-fn hash(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Creates a token for the signed-in actor. Creating one is a change, so a read-only token
@@ -66,9 +58,7 @@ pub async fn create(
     }
     check.finish()?;
 
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+    let secret = secret::generate(PREFIX);
     let now = Utc::now();
     let id = Uuid::now_v7();
     let txn = crate::db::begin_write(db).await?;
@@ -76,7 +66,7 @@ pub async fn create(
         id: Set(id),
         user_id: Set(user_id),
         name: Set(name),
-        token_hash: Set(hash(&secret)),
+        token_hash: Set(secret::hash(&secret)),
         scope: Set(scope),
         created_at: Set(now),
         expires_at: Set(now + Duration::days(expires_in_days)),
@@ -152,7 +142,7 @@ pub async fn authenticate(db: &impl ConnectionTrait, secret: &str) -> ServiceRes
     }
     let now = Utc::now();
     let token = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(hash(secret)))
+        .filter(api_token::Column::TokenHash.eq(secret::hash(secret)))
         .one(db)
         .await?
         .filter(|t| t.revoked_at.is_none() && t.expires_at > now)
@@ -172,17 +162,4 @@ pub async fn authenticate(db: &impl ConnectionTrait, secret: &str) -> ServiceRes
             .await?;
     }
     accounts::actor_for_user(db, token.user_id, EntryPoint::Graphql, Some(token.scope)).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::hash;
-
-    #[test]
-    fn the_stored_hash_is_sha256_hex() {
-        assert_eq!(
-            hash("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
 }

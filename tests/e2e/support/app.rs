@@ -4,13 +4,38 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use registry::rate_limit::RateLimit;
 use registry::{AppState, build_app, serve};
 use registry_api::Actor;
+use registry_api::auth::{SessionPolicy, SignIn};
 use registry_api::model::TokenScope;
 use registry_api::service::tokens;
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
+
+use super::provider::Provider;
+
+/// How a test's server signs people in, and its limits.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// Sign in through a test OpenID provider with this client (see [`ProviderClient`]);
+    /// demo accounts when `None`.
+    pub provider: Option<ProviderClient>,
+    pub sign_in_per_minute: Option<u32>,
+    pub graphql_per_minute: Option<u32>,
+    pub session_policy: Option<SessionPolicy>,
+}
+
+/// Which of the test provider's clients the registry is.
+#[derive(Debug, Clone, Copy)]
+pub enum ProviderClient {
+    /// A client with a shared secret: `registry`, `registry-short-code`, or one whose ID
+    /// tokens are forged (`registry-wrong-issuer`, …).
+    Secret(&'static str),
+    /// `registry-jwt`, which authenticates with `private_key_jwt`.
+    PrivateKeyJwt,
+}
 
 pub struct TestApp {
     pub base: String,
@@ -21,13 +46,15 @@ pub struct TestApp {
     pub log: Arc<std::sync::Mutex<Vec<String>>>,
     /// The app's search engine (an embedded index of its own).
     pub search: registry_api::search::SearchEngine,
+    /// The OpenID provider this app signs in through, if any.
+    pub provider: Option<Provider>,
     stop: Option<oneshot::Sender<()>>,
     _index_dir: tempfile::TempDir,
 }
 
 impl TestApp {
     /// Serves `db` (its own pool, which counts statements) on port 0.
-    pub async fn start(url: &str, schema: Option<&str>) -> TestApp {
+    pub async fn start(url: &str, schema: Option<&str>, options: Options) -> TestApp {
         let mut db = registry_api::db::connect(url, schema)
             .await
             .expect("app connection");
@@ -42,13 +69,34 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let addr = listener.local_addr().expect("address");
+        let base = format!("http://{addr}");
+        let provider = options
+            .provider
+            .map(|client| (client, Provider::start(&format!("{base}/auth/callback"))));
+        let settings = provider.as_ref().map(|(client, provider)| match client {
+            ProviderClient::Secret(id) => provider.secret_client(id),
+            ProviderClient::PrivateKeyJwt => provider.key_client(),
+        });
+        let sign_in = SignIn::choose(
+            settings,
+            addr,
+            None,
+            options.session_policy.unwrap_or_default(),
+        )
+        .expect("choose sign-in");
         let index_dir = tempfile::tempdir().expect("index directory");
         let search = registry_api::search::SearchEngine::Embedded(
             registry_api::search::embedded::EmbeddedEngine::open(index_dir.path())
                 .expect("open index"),
         );
-        let mut state = AppState::new(db, search.clone(), 1_048_576, Duration::from_secs(30));
+        let mut state = AppState::new(db, search.clone(), sign_in);
+        if let Some(limit) = options.sign_in_per_minute {
+            state.sign_in_limit = RateLimit::per_minute(limit);
+        }
+        if let Some(limit) = options.graphql_per_minute {
+            state.graphql_limit = RateLimit::per_minute(limit);
+        }
         // Debug builds on a shared two-core machine resolve a level of 50 records far slower
         // than a release build; a wide window keeps each level in one batch.
         state.batch_window = Duration::from_millis(50);
@@ -67,6 +115,7 @@ impl TestApp {
             statements,
             log,
             search,
+            provider: provider.map(|(_, provider)| provider),
             stop: Some(stop),
             _index_dir: index_dir,
         }

@@ -2,7 +2,9 @@
 //! organisations, people and records built through the services.
 
 pub mod app;
+pub mod browser;
 pub mod process;
+pub mod provider;
 pub mod world;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
@@ -27,11 +29,16 @@ impl TestDb {
         self.schema.as_ref().map(|(_, schema)| schema.as_str())
     }
 
-    /// Serves this database in-process.
+    /// Serves this database in-process, with demo sign-in.
     pub async fn app(&self) -> app::TestApp {
+        self.app_with(app::Options::default()).await
+    }
+
+    /// Serves this database in-process, as `options` say.
+    pub async fn app_with(&self, options: app::Options) -> app::TestApp {
         match &self.schema {
-            Some((base, schema)) => app::TestApp::start(base, Some(schema)).await,
-            None => app::TestApp::start(&self.url, None).await,
+            Some((base, schema)) => app::TestApp::start(base, Some(schema), options).await,
+            None => app::TestApp::start(&self.url, None, options).await,
         }
     }
 }

@@ -11,6 +11,8 @@ pub fn registry() -> Command {
         .env_remove("DATABASE_URL")
         .env_remove("REGISTRY_DATA_DIR")
         .env_remove("REGISTRY_ADDR")
+        .env_remove("PUBLIC_URL")
+        .env_remove("OIDC_ISSUER_URL")
         .env("RUST_LOG", "warn");
     command
 }

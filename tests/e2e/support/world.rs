@@ -8,7 +8,7 @@ use registry_api::service::metrics::MetricInput;
 use registry_api::service::organisations::OrganisationInput;
 use registry_api::service::pilots::PilotInput;
 use registry_api::service::technologies::{DtacInput, TechnologyInput};
-use registry_api::service::{accounts, metrics, organisations, pilots, technologies};
+use registry_api::service::{accounts, memberships, metrics, organisations, pilots, technologies};
 use sea_orm::DatabaseConnection;
 use sea_orm::prelude::Uuid;
 
@@ -79,7 +79,7 @@ async fn person(
     .await
     .expect("create user");
     for (organisation_id, role) in grants {
-        accounts::grant_membership(db, system, user.id, *organisation_id, *role)
+        memberships::grant(db, system, user.id, *organisation_id, *role)
             .await
             .expect("grant membership");
     }

@@ -13,7 +13,7 @@ pub use organisation::Organisation;
 pub use pilot::Pilot;
 pub use report::ReportRevision;
 pub use technology::Technology;
-pub use viewer::{ApiToken, Viewer};
+pub use viewer::{ApiToken, Invitation, Membership, Viewer};
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Result};

@@ -1,11 +1,13 @@
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
 use super::Organisation;
 use crate::actor::{Actor, Principal};
 use crate::graphql::errors::to_graphql;
-use crate::model::{Role, TokenScope, api_token};
+use crate::model::{
+    MembershipSource, Role, TokenScope, api_token, invitation, membership, organisation,
+};
 use crate::service::{accounts, tokens};
 
 /// Who is asking: anonymous, or a signed-in user with their memberships.
@@ -13,10 +15,54 @@ use crate::service::{accounts, tokens};
 pub struct Viewer;
 
 /// A role held at an organisation.
-#[derive(Debug, SimpleObject)]
-pub struct Membership {
-    organisation: Organisation,
-    role: Role,
+#[derive(Debug)]
+pub struct Membership(pub membership::Model, pub organisation::Model);
+
+#[Object]
+impl Membership {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The member.
+    async fn user_id(&self) -> ID {
+        ID(self.0.user_id.to_string())
+    }
+    async fn organisation(&self) -> Organisation {
+        Organisation(self.1.clone())
+    }
+    async fn role(&self) -> Role {
+        self.0.role
+    }
+    /// Granted by an administrator, or read from the identity provider's organisation claim.
+    async fn source(&self) -> MembershipSource {
+        self.0.source
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// An invitation waiting for someone to sign in with its e-mail address.
+#[derive(Debug)]
+pub struct Invitation(pub invitation::Model);
+
+#[Object]
+impl Invitation {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn organisation_id(&self) -> ID {
+        ID(self.0.organisation_id.to_string())
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn role(&self) -> Role {
+        self.0.role
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
 }
 
 /// An API token, without its secret.
@@ -83,10 +129,7 @@ impl Viewer {
             .await
             .map_err(to_graphql)?
             .into_iter()
-            .map(|(m, o)| Membership {
-                organisation: Organisation(o),
-                role: m.role,
-            })
+            .map(|(m, o)| Membership(m, o))
             .collect())
     }
     /// Your API tokens, newest first.

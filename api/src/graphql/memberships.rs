@@ -1,0 +1,105 @@
+//! Administrators' mutations over memberships: invite, change a role, remove. The service
+//! checks the rights and audits every change.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use sea_orm::DatabaseConnection;
+
+use super::errors::{UserError, parse_id, payload};
+use super::types::{Invitation, Membership};
+use crate::actor::Actor;
+use crate::model::Role;
+use crate::service::memberships::{self, Invited};
+
+#[derive(Debug, SimpleObject)]
+pub struct InviteMemberPayload {
+    /// The membership, when someone with that address has already signed in.
+    membership: Option<Membership>,
+    /// The invitation, when nobody has yet: it becomes a membership at their first sign-in.
+    invitation: Option<Invitation>,
+    user_errors: Vec<UserError>,
+}
+
+#[derive(Debug, SimpleObject)]
+pub struct SetMembershipRolePayload {
+    membership: Option<Membership>,
+    user_errors: Vec<UserError>,
+}
+
+#[derive(Debug, SimpleObject)]
+pub struct RemoveMembershipPayload {
+    removed_membership_id: Option<ID>,
+    user_errors: Vec<UserError>,
+}
+
+#[derive(Debug, Default)]
+pub struct MembershipMutation;
+
+#[Object]
+impl MembershipMutation {
+    /// Invites the person who signs in with `email` to `role` at an organisation
+    /// (administrators only).
+    async fn invite_member(
+        &self,
+        ctx: &Context<'_>,
+        organisation_id: ID,
+        email: String,
+        role: Role,
+    ) -> Result<InviteMemberPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let actor = ctx.data::<Actor>()?;
+        let result = match parse_id("organisationId", &organisation_id) {
+            Ok(id) => memberships::invite(db, actor, id, &email, role).await,
+            Err(e) => Err(e),
+        };
+        let (invited, user_errors) = payload(result)?;
+        let (membership, invitation) = match invited {
+            Some(Invited::Member((m, o))) => (Some(Membership(m, o)), None),
+            Some(Invited::Pending(i)) => (None, Some(Invitation(i))),
+            None => (None, None),
+        };
+        Ok(InviteMemberPayload {
+            membership,
+            invitation,
+            user_errors,
+        })
+    }
+
+    /// Changes a membership's role (administrators only).
+    async fn set_membership_role(
+        &self,
+        ctx: &Context<'_>,
+        membership_id: ID,
+        role: Role,
+    ) -> Result<SetMembershipRolePayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let actor = ctx.data::<Actor>()?;
+        let result = match parse_id("membershipId", &membership_id) {
+            Ok(id) => memberships::set_role(db, actor, id, role).await,
+            Err(e) => Err(e),
+        };
+        let (held, user_errors) = payload(result)?;
+        Ok(SetMembershipRolePayload {
+            membership: held.map(|(m, o)| Membership(m, o)),
+            user_errors,
+        })
+    }
+
+    /// Ends a membership (administrators only).
+    async fn remove_membership(
+        &self,
+        ctx: &Context<'_>,
+        membership_id: ID,
+    ) -> Result<RemoveMembershipPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let actor = ctx.data::<Actor>()?;
+        let result = match parse_id("membershipId", &membership_id) {
+            Ok(id) => memberships::revoke(db, actor, id).await.map(|()| id),
+            Err(e) => Err(e),
+        };
+        let (removed, user_errors) = payload(result)?;
+        Ok(RemoveMembershipPayload {
+            removed_membership_id: removed.map(|id| ID(id.to_string())),
+            user_errors,
+        })
+    }
+}
