@@ -4,6 +4,7 @@ pub mod actor;
 pub mod auth;
 pub mod db;
 pub mod error;
+pub mod evidence;
 pub mod graphql;
 pub mod model;
 pub mod search;

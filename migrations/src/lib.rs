@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_registry;
 mod m20261125_000002_sign_in;
+mod m20261201_000003_comparisons;
 
 /// Every migration of the registry, in order.
 #[derive(Debug)]
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_registry::Migration),
             Box::new(m20261125_000002_sign_in::Migration),
+            Box::new(m20261201_000003_comparisons::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@
 
 mod atomicity;
 mod concurrency;
+mod evidence;
 mod graphql;
 mod migrations;
 mod roles;

@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::support;
 
-const TABLES: [&str; 18] = [
+const TABLES: [&str; 19] = [
     "organisations",
     "users",
     "memberships",
@@ -25,6 +25,7 @@ const TABLES: [&str; 18] = [
     "sessions",
     "login_attempts",
     "invitations",
+    "comparisons",
 ];
 
 async fn present(db: &sea_orm::DatabaseConnection) -> Vec<&'static str> {

@@ -2,6 +2,8 @@
 //! the same services as the API, as the person the session names.
 
 mod auth;
+mod evidence;
+mod forest;
 pub mod session;
 
 use askama::Template;
@@ -26,7 +28,14 @@ pub struct WebState {
 /// The pages and the sign-in routes. Sign-in routes are returned apart so the server can put a
 /// rate limit on them.
 pub fn router(state: WebState) -> Router {
-    Router::new().route("/", get(home)).with_state(state)
+    Router::new()
+        .route("/", get(home))
+        .route("/metrics/{code}/forest.svg", get(evidence::forest_svg))
+        .route(
+            "/metrics/{code}/comparison.csv",
+            get(evidence::comparison_csv),
+        )
+        .with_state(state)
 }
 
 /// `/auth/login`, `/auth/callback`, `/auth/logout` and `/auth/demo`.

@@ -2,9 +2,10 @@
 
 use axum::http::HeaderMap;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use registry_api::ServiceResult;
 use registry_api::auth::{SignIn, sessions};
 use registry_api::model::EntryPoint;
+use registry_api::service::tokens;
+use registry_api::{Actor, ServiceError, ServiceResult};
 use sea_orm::DatabaseConnection;
 
 /// The session cookie. It holds a random secret; the server keeps only its hash.
@@ -50,4 +51,26 @@ pub fn removal(sign_in: &SignIn) -> Cookie<'static> {
     let mut gone = cookie(sign_in, String::new());
     gone.make_removal();
     gone
+}
+
+/// Who a read-only request (a download, an image) comes from: its API token
+/// (`Authorization: Bearer …`), else its session cookie, else nobody. Reads change nothing,
+/// so they need no CSRF token. A token that does not work is refused, not ignored.
+pub async fn reader(
+    db: &DatabaseConnection,
+    sign_in: &SignIn,
+    headers: &HeaderMap,
+    entry_point: EntryPoint,
+) -> ServiceResult<Actor> {
+    if let Some(value) = headers.get(axum::http::header::AUTHORIZATION) {
+        let secret = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ServiceError::Unauthenticated)?;
+        return tokens::authenticate(db, secret.trim()).await;
+    }
+    Ok(current(db, sign_in, headers, entry_point)
+        .await?
+        .map_or_else(|| Actor::anonymous(entry_point), |c| c.actor))
 }

@@ -1,6 +1,7 @@
 //! The GraphQL API: thin resolvers over the services, one file per area, merged into the root
 //! types. Every request carries its [`Actor`] and a batch loader bound to it.
 
+mod comparisons;
 mod connection;
 pub mod errors;
 pub mod limits;
@@ -33,6 +34,7 @@ pub struct Query(
     organisations::OrganisationQuery,
     metrics::MetricQuery,
     search::SearchQueryRoot,
+    comparisons::ComparisonQuery,
 );
 
 #[derive(Debug, MergedObject, Default)]
@@ -43,6 +45,7 @@ pub struct Mutation(
     reports::ReportMutation,
     viewer::TokenMutation,
     memberships::MembershipMutation,
+    comparisons::ComparisonMutation,
 );
 
 pub type RegistrySchema = Schema<Query, Mutation, EmptySubscription>;

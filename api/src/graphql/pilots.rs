@@ -38,6 +38,26 @@ pub struct PilotFilterInput {
     standard: Option<Standard>,
 }
 
+impl PilotFilterInput {
+    pub(super) fn into_filter(self) -> PilotFilter {
+        PilotFilter {
+            technology_id: self.technology_id.as_ref().and_then(query_id),
+            host_organisation_id: self.host_organisation_id.as_ref().and_then(query_id),
+            status: self.status,
+            care_setting: self.care_setting,
+            specialty: self.specialty,
+            design: self.design,
+            region: self.region,
+            visibility: self.visibility,
+            started_on_or_after: self.started_on_or_after,
+            started_on_or_before: self.started_on_or_before,
+            category: self.category,
+            esf_tier: self.esf_tier,
+            standard: self.standard,
+        }
+    }
+}
+
 /// Everything about a pilot; an update replaces all of it. Visibility changes through
 /// `publishPilot`.
 #[derive(Debug, InputObject)]
@@ -133,22 +153,7 @@ impl PilotQuery {
     ) -> Result<Paged<Pilot>> {
         let db = ctx.data::<DatabaseConnection>()?;
         let actor = ctx.data::<Actor>()?;
-        let f = filter.unwrap_or_default();
-        let filter = PilotFilter {
-            technology_id: f.technology_id.as_ref().and_then(query_id),
-            host_organisation_id: f.host_organisation_id.as_ref().and_then(query_id),
-            status: f.status,
-            care_setting: f.care_setting,
-            specialty: f.specialty,
-            design: f.design,
-            region: f.region,
-            visibility: f.visibility,
-            started_on_or_after: f.started_on_or_after,
-            started_on_or_before: f.started_on_or_before,
-            category: f.category,
-            esf_tier: f.esf_tier,
-            standard: f.standard,
-        };
+        let filter = filter.unwrap_or_default().into_filter();
         let request = connection::request(first, after).map_err(to_graphql)?;
         let page = pilots::list(db, actor, &filter, sort, request)
             .await

@@ -303,6 +303,44 @@ closed_list!(
 );
 
 closed_list!(
+    /// How a pilot's result is compared with its baseline, across pilots.
+    EffectMeasure {
+        Md => "Mean difference",
+        Smd => "Standardised mean difference (Hedges' g)",
+        Rr => "Risk ratio",
+        Or => "Odds ratio",
+        Rd => "Risk difference (percentage points)",
+    }
+);
+
+closed_list!(
+    /// The estimator of between-pilot variance (τ²) for the random-effects pooled estimate.
+    PoolingMethod {
+        Reml => "Restricted maximum likelihood (REML)",
+        Dl => "DerSimonian and Laird",
+    }
+);
+
+impl Default for PoolingMethod {
+    /// REML, RevMan's default since 2025.
+    fn default() -> Self {
+        PoolingMethod::Reml
+    }
+}
+
+closed_list!(
+    /// What a comparison's pilots may be split into subgroups by.
+    SubgroupBy {
+        CareSetting => "Care setting",
+        CareLevel => "Primary or secondary care",
+        Design => "Evaluation design",
+        EsfTier => "NICE evidence standards tier",
+        Region => "NHS England region",
+        Comparator => "Comparator",
+    }
+);
+
+closed_list!(
     /// What a measure's baseline is.
     Comparator {
         BeforeAfter => "The service before the pilot",
@@ -381,6 +419,9 @@ mod tests {
             Region::spellings(),
             Role::spellings(),
             MembershipSource::spellings(),
+            EffectMeasure::spellings(),
+            PoolingMethod::spellings(),
+            SubgroupBy::spellings(),
             Visibility::spellings(),
             TechnologyCategory::spellings(),
             Specialty::spellings(),

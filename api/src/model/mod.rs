@@ -3,6 +3,7 @@
 
 pub mod api_token;
 pub mod audit_log;
+pub mod comparison;
 pub mod enums;
 pub mod invitation;
 pub mod login_attempt;

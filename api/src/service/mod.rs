@@ -6,6 +6,7 @@
 pub mod access;
 pub mod accounts;
 mod check;
+pub mod comparisons;
 pub(crate) mod journal;
 pub mod measures;
 pub mod memberships;

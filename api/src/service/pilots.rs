@@ -44,7 +44,9 @@ pub struct PilotInput {
     pub contact_email: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// Which pilots a list, count or comparison covers (always within what the actor may read).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct PilotFilter {
     pub technology_id: Option<Uuid>,
     pub host_organisation_id: Option<Uuid>,
@@ -484,7 +486,7 @@ pub(super) async fn find_readable(
 }
 
 /// Hides the named contact from readers outside the NHS.
-fn redact(actor: &Actor, mut pilot: pilot::Model) -> pilot::Model {
+pub(crate) fn redact(actor: &Actor, mut pilot: pilot::Model) -> pilot::Model {
     if !access::can_see_contacts(actor) {
         pilot.contact_name = None;
         pilot.contact_email = None;

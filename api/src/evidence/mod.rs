@@ -1,0 +1,17 @@
+//! Evidence across pilots: per-pilot effect sizes and their inverse-variance pooling.
+//!
+//! [`effect_size`] turns a pilot's result and baseline arms into an effect on the analysis
+//! scale (log for ratios) with its sampling variance, or an [`Exclusion`] saying in plain
+//! English why it cannot. [`pool()`] combines two or more effects (fixed effect, random
+//! effects by REML or DerSimonian–Laird, heterogeneity, HKSJ and prediction intervals) and
+//! [`subgroup_test()`] compares subgroups' pooled estimates. The methods and their references
+//! are in `docs/evidence.md`.
+
+pub mod effect;
+pub mod pool;
+
+pub use effect::{Arm, Effect, EffectMeasure, Exclusion, Side, effect_size};
+pub use pool::{Method, Pooled, SubgroupTest, pool, subgroup_test};
+
+#[cfg(test)]
+mod tests;

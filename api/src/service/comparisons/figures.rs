@@ -1,0 +1,284 @@
+//! From a comparison's inputs to its figures: each pilot's effect, the exclusions with their
+//! reasons, the pooled estimate, the subgroups and the test for subgroup differences. Pure, so
+//! a saved comparison's figures are recomputed from its stored inputs exactly as they were.
+
+use sea_orm::prelude::Uuid;
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::{self, Arm, Effect, Pooled};
+use crate::model::{
+    CareSetting, Comparator, EffectMeasure, EsfTier, EvaluationDesign, PoolingMethod, Region,
+    SubgroupBy, Visibility,
+};
+
+/// One side of a measure, as used.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    pub value: f64,
+    pub n: Option<i32>,
+    pub sd: Option<f64>,
+    pub events: Option<i32>,
+}
+
+impl From<Observation> for Arm {
+    fn from(o: Observation) -> Self {
+        Arm {
+            value: o.value,
+            n: o.n,
+            sd: o.sd,
+            events: o.events,
+        }
+    }
+}
+
+/// What a pilot can be grouped by, recorded with its values so saved subgroups stay put.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attributes {
+    pub care_setting: CareSetting,
+    pub primary_care: bool,
+    pub design: EvaluationDesign,
+    pub esf_tier: Option<EsfTier>,
+    pub region: Option<Region>,
+    pub comparator: Comparator,
+}
+
+impl Attributes {
+    /// The subgroup this pilot falls in, as people read it.
+    pub fn subgroup(&self, by: SubgroupBy) -> String {
+        match by {
+            SubgroupBy::CareSetting => self.care_setting.label().to_owned(),
+            SubgroupBy::CareLevel if self.primary_care => "Primary care".to_owned(),
+            SubgroupBy::CareLevel => "Secondary and other care".to_owned(),
+            SubgroupBy::Design => self.design.label().to_owned(),
+            SubgroupBy::EsfTier => self
+                .esf_tier
+                .map_or("No evidence tier recorded", EsfTier::label)
+                .to_owned(),
+            SubgroupBy::Region => self
+                .region
+                .map_or("No region recorded", Region::label)
+                .to_owned(),
+            SubgroupBy::Comparator => self.comparator.label().to_owned(),
+        }
+    }
+}
+
+/// One pilot's measure on the metric, with everything the figures need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Input {
+    pub pilot_id: Uuid,
+    pub pilot_title: String,
+    pub host_name: String,
+    pub visibility: Visibility,
+    pub measure_id: Uuid,
+    pub measure_version: i32,
+    pub time_frame: String,
+    pub baseline: Observation,
+    pub result: Observation,
+    pub attributes: Attributes,
+}
+
+/// A pilot in the comparison: its effect on the reporting scale (ratios as ratios), its
+/// standard error on the analysis scale, and its weight in percent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PilotEffect {
+    pub input: Input,
+    pub effect: f64,
+    pub se: f64,
+    pub ci_lower: f64,
+    pub ci_upper: f64,
+    pub weight_fixed: f64,
+    pub weight_random: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Excluded {
+    pub input: Input,
+    pub reason: String,
+}
+
+/// The pooled figures: estimates and bounds on the reporting scale; `se`, `tau2` and `tau` on
+/// the analysis scale (log for ratios); I² in percent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    pub k: usize,
+    pub fixed_estimate: f64,
+    pub fixed_se: f64,
+    pub fixed_ci_lower: f64,
+    pub fixed_ci_upper: f64,
+    pub q: f64,
+    pub q_df: usize,
+    pub q_p_value: f64,
+    pub tau2: f64,
+    pub tau2_ci_lower: f64,
+    pub tau2_ci_upper: f64,
+    pub tau: f64,
+    pub i2: f64,
+    pub i2_ci_lower: f64,
+    pub i2_ci_upper: f64,
+    pub h2: f64,
+    pub random_estimate: f64,
+    pub random_se: f64,
+    pub random_ci_lower: f64,
+    pub random_ci_upper: f64,
+    pub hksj_ci_lower: f64,
+    pub hksj_ci_upper: f64,
+    pub prediction_lower: Option<f64>,
+    pub prediction_upper: Option<f64>,
+    pub method: PoolingMethod,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subgroup {
+    pub key: String,
+    pub k: usize,
+    /// `None` for a subgroup of one pilot.
+    pub pooled: Option<Figures>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SubgroupTest {
+    pub q: f64,
+    pub df: usize,
+    pub p_value: f64,
+}
+
+/// The figures of one comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figured {
+    pub pilots: Vec<PilotEffect>,
+    pub excluded: Vec<Excluded>,
+    /// `None` when fewer than two pilots can be pooled.
+    pub pooled: Option<Figures>,
+    pub subgroups: Vec<Subgroup>,
+    pub subgroup_test: Option<SubgroupTest>,
+}
+
+/// Computes every figure from the inputs, in the inputs' order.
+pub fn figure(
+    inputs: &[Input],
+    measure: EffectMeasure,
+    method: PoolingMethod,
+    subgroup_by: Option<SubgroupBy>,
+) -> Figured {
+    let mut included: Vec<(Input, Effect)> = Vec::new();
+    let mut excluded = Vec::new();
+    for input in inputs {
+        match evidence::effect_size(measure, &input.result.into(), &input.baseline.into()) {
+            Ok(effect) => included.push((input.clone(), effect)),
+            Err(reason) => excluded.push(Excluded {
+                input: input.clone(),
+                reason: reason.to_string(),
+            }),
+        }
+    }
+    let effects: Vec<Effect> = included.iter().map(|(_, e)| *e).collect();
+    let pooled = evidence::pool(&effects, method);
+    let pilots = included
+        .iter()
+        .enumerate()
+        .map(|(i, (input, effect))| {
+            let (lower, upper) = effect.ci95();
+            let (weight_fixed, weight_random) = pooled.as_ref().map_or((100.0, 100.0), |p| {
+                (p.weights_fixed[i], p.weights_random[i])
+            });
+            PilotEffect {
+                input: input.clone(),
+                effect: measure.to_reporting(effect.y),
+                se: effect.se(),
+                ci_lower: measure.to_reporting(lower),
+                ci_upper: measure.to_reporting(upper),
+                weight_fixed,
+                weight_random,
+            }
+        })
+        .collect();
+
+    let (subgroups, subgroup_test) = match subgroup_by {
+        Some(by) => subgroups_of(&included, by, measure, method),
+        None => (Vec::new(), None),
+    };
+    Figured {
+        pilots,
+        excluded,
+        pooled: pooled.map(|p| report(&p, measure, method)),
+        subgroups,
+        subgroup_test,
+    }
+}
+
+/// Each subgroup pooled on its own, in order of first appearance, and the test for
+/// differences between them (on each subgroup's random-effects estimate; a subgroup of one
+/// enters with its pilot's own effect).
+fn subgroups_of(
+    included: &[(Input, Effect)],
+    by: SubgroupBy,
+    measure: EffectMeasure,
+    method: PoolingMethod,
+) -> (Vec<Subgroup>, Option<SubgroupTest>) {
+    let mut keys: Vec<String> = Vec::new();
+    for (input, _) in included {
+        let key = input.attributes.subgroup(by);
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    let mut subgroups = Vec::new();
+    let mut estimates = Vec::new();
+    for key in keys {
+        let effects: Vec<Effect> = included
+            .iter()
+            .filter(|(input, _)| input.attributes.subgroup(by) == key)
+            .map(|(_, e)| *e)
+            .collect();
+        let pooled = evidence::pool(&effects, method);
+        match (&pooled, effects.first()) {
+            (Some(p), _) => estimates.push((p.random_estimate, p.random_se)),
+            (None, Some(only)) => estimates.push((only.y, only.se())),
+            (None, None) => {}
+        }
+        subgroups.push(Subgroup {
+            key,
+            k: effects.len(),
+            pooled: pooled.map(|p| report(&p, measure, method)),
+        });
+    }
+    let test = evidence::subgroup_test(&estimates).map(|t| SubgroupTest {
+        q: t.q,
+        df: t.df,
+        p_value: t.p_value,
+    });
+    (subgroups, test)
+}
+
+/// Estimates and bounds to the reporting scale; spreads stay on the analysis scale.
+fn report(p: &Pooled, measure: EffectMeasure, method: PoolingMethod) -> Figures {
+    let r = |x: f64| measure.to_reporting(x);
+    Figures {
+        k: p.k,
+        fixed_estimate: r(p.fixed_estimate),
+        fixed_se: p.fixed_se,
+        fixed_ci_lower: r(p.fixed_ci_lower),
+        fixed_ci_upper: r(p.fixed_ci_upper),
+        q: p.q,
+        q_df: p.q_df,
+        q_p_value: p.q_p_value,
+        tau2: p.tau2,
+        tau2_ci_lower: p.tau2_ci_lower,
+        tau2_ci_upper: p.tau2_ci_upper,
+        tau: p.tau,
+        i2: p.i2,
+        i2_ci_lower: p.i2_ci_lower,
+        i2_ci_upper: p.i2_ci_upper,
+        h2: p.h2,
+        random_estimate: r(p.random_estimate),
+        random_se: p.random_se,
+        random_ci_lower: r(p.random_ci_lower),
+        random_ci_upper: r(p.random_ci_upper),
+        hksj_ci_lower: r(p.hksj_ci_lower),
+        hksj_ci_upper: r(p.hksj_ci_upper),
+        prediction_lower: p.prediction_lower.map(r),
+        prediction_upper: p.prediction_upper.map(r),
+        method,
+    }
+}

@@ -1,0 +1,369 @@
+//! Evidence across pilots on one metric: which pilots the viewer may see, what each measured,
+//! and the figures (see [`figures`] and [`crate::evidence`]). A comparison can be saved with
+//! every input it used, so its figures can be shown again later, with a flag on each input
+//! that has since been amended, withdrawn or removed.
+
+pub mod figures;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
+    TransactionTrait, prelude::Uuid,
+};
+use serde_json::json;
+
+pub use figures::{Excluded, Figured, Figures, Input, PilotEffect, Subgroup, SubgroupTest};
+
+use super::pilots::{self, PilotFilter};
+use super::{access, journal, metrics};
+use crate::actor::Actor;
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
+use crate::model::{
+    EffectMeasure, MetricKind, PoolingMethod, SubgroupBy, Visibility, comparison, metric,
+    organisation, pilot, pilot_measure, technology,
+};
+use figures::{Attributes, Observation};
+
+/// What is being compared: one metric across the pilots a filter selects.
+#[derive(Debug, Clone, Default)]
+pub struct Question {
+    pub metric_code: String,
+    pub filter: PilotFilter,
+    /// `None`: the mean difference for continuous metrics, the risk ratio for binary ones.
+    pub effect_measure: Option<EffectMeasure>,
+    pub method: PoolingMethod,
+    pub subgroup_by: Option<SubgroupBy>,
+}
+
+/// How a saved comparison's input stands now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum SinceSaved {
+    /// As it was when saved.
+    Unchanged,
+    /// The measure has been amended since.
+    Amended,
+    /// The pilot has been withdrawn since.
+    Withdrawn,
+    /// The measure no longer exists.
+    Removed,
+}
+
+/// A comparison and its figures.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Set for a saved comparison.
+    pub id: Option<Uuid>,
+    pub saved_at: Option<DateTime<Utc>>,
+    pub metric: metric::Model,
+    pub effect_measure: EffectMeasure,
+    pub method: PoolingMethod,
+    pub subgroup_by: Option<SubgroupBy>,
+    pub figured: Figured,
+    /// The compared pilots the viewer may see now, by id (redacted as every read is).
+    pub visible_pilots: HashMap<Uuid, pilot::Model>,
+    /// For a saved comparison: how each input (by measure id) stands now.
+    pub since_saved: HashMap<Uuid, SinceSaved>,
+}
+
+/// Compares the pilots the actor may see.
+#[tracing::instrument(skip_all, fields(metric = %question.metric_code))]
+pub async fn compare(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    question: &Question,
+) -> ServiceResult<Comparison> {
+    let started = std::time::Instant::now();
+    let metric = metric_for(db, &question.metric_code).await?;
+    let measure = effect_measure_for(&metric, question.effect_measure)?;
+    let (inputs, pilots) = inputs(db, actor, &metric, &question.filter).await?;
+    let figured = figures::figure(&inputs, measure, question.method, question.subgroup_by);
+    ::metrics::histogram!("registry_comparison_seconds").record(started.elapsed().as_secs_f64());
+    Ok(Comparison {
+        id: None,
+        saved_at: None,
+        figured,
+        metric,
+        effect_measure: measure,
+        method: question.method,
+        subgroup_by: question.subgroup_by,
+        visible_pilots: pilots,
+        since_saved: HashMap::new(),
+    })
+}
+
+/// Compares, then keeps the question and every input used.
+#[tracing::instrument(skip_all, fields(metric = %question.metric_code))]
+pub async fn save(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    question: &Question,
+) -> ServiceResult<Comparison> {
+    access::ensure_can_write(actor)?;
+    let saved_by = actor.user_id().ok_or(ServiceError::Unauthenticated)?;
+    let txn = crate::db::begin_write(db).await?;
+    let metric = metric_for(&txn, &question.metric_code).await?;
+    let measure = effect_measure_for(&metric, question.effect_measure)?;
+    let (inputs, pilots) = inputs(&txn, actor, &metric, &question.filter).await?;
+    let audience = inputs
+        .iter()
+        .map(|i| i.visibility)
+        .min()
+        .unwrap_or(Visibility::Public);
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    let stored = |value: serde_json::Result<serde_json::Value>| {
+        value.map_err(|e| ServiceError::Database(sea_orm::DbErr::Json(e.to_string())))
+    };
+    comparison::Entity::insert(comparison::ActiveModel {
+        id: Set(id),
+        metric_id: Set(metric.id),
+        saved_by: Set(saved_by),
+        effect_measure: Set(measure),
+        method: Set(question.method),
+        subgroup_by: Set(question.subgroup_by),
+        filter: Set(stored(serde_json::to_value(&question.filter))?),
+        inputs: Set(stored(serde_json::to_value(&inputs))?),
+        audience: Set(audience),
+        created_at: Set(now),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    journal::audit(
+        &txn,
+        actor,
+        "comparison.save",
+        "comparison",
+        id,
+        json!({ "metric": metric.code, "effect_measure": measure, "method": question.method, "inputs": inputs.len() }),
+    )
+    .await?;
+    txn.commit().await?;
+    let since_saved = inputs
+        .iter()
+        .map(|i| (i.measure_id, SinceSaved::Unchanged))
+        .collect();
+    Ok(Comparison {
+        id: Some(id),
+        saved_at: Some(now),
+        figured: figures::figure(&inputs, measure, question.method, question.subgroup_by),
+        metric,
+        effect_measure: measure,
+        method: question.method,
+        subgroup_by: question.subgroup_by,
+        visible_pilots: pilots,
+        since_saved,
+    })
+}
+
+/// A saved comparison with the figures it had, and how each input stands now. Only for those
+/// who could read every pilot in it (`draft` ones: whoever saved it).
+#[tracing::instrument(skip_all)]
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ServiceResult<Comparison> {
+    let found = comparison::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound("comparison"))?;
+    let readable = match found.audience {
+        Visibility::Public => true,
+        Visibility::Nhs => actor.reads_nhs() || actor.user_id() == Some(found.saved_by),
+        Visibility::Draft => actor.user_id() == Some(found.saved_by),
+    };
+    if !readable {
+        return Err(ServiceError::NotFound("comparison"));
+    }
+    let inputs: Vec<Input> = serde_json::from_value(found.inputs.clone())
+        .map_err(|e| ServiceError::Database(sea_orm::DbErr::Json(e.to_string())))?;
+    let metric = metrics::get(db, found.metric_id).await?;
+
+    let measure_ids: Vec<Uuid> = inputs.iter().map(|i| i.measure_id).collect();
+    let pilot_ids: Vec<Uuid> = inputs.iter().map(|i| i.pilot_id).collect();
+    let versions: HashMap<Uuid, i32> = pilot_measure::Entity::find()
+        .filter(pilot_measure::Column::Id.is_in(measure_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.version))
+        .collect();
+    let withdrawn: HashSet<Uuid> = pilot::Entity::find()
+        .filter(pilot::Column::Id.is_in(pilot_ids.clone()))
+        .filter(pilot::Column::WithdrawnAt.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let since_saved = inputs
+        .iter()
+        .map(|i| {
+            let state = match versions.get(&i.measure_id) {
+                None => SinceSaved::Removed,
+                Some(_) if withdrawn.contains(&i.pilot_id) => SinceSaved::Withdrawn,
+                Some(v) if *v != i.measure_version => SinceSaved::Amended,
+                Some(_) => SinceSaved::Unchanged,
+            };
+            (i.measure_id, state)
+        })
+        .collect();
+    let visible_pilots = pilots::get_many(db, actor, pilot_ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok(Comparison {
+        id: Some(found.id),
+        saved_at: Some(found.created_at),
+        figured: figures::figure(
+            &inputs,
+            found.effect_measure,
+            found.method,
+            found.subgroup_by,
+        ),
+        metric,
+        effect_measure: found.effect_measure,
+        method: found.method,
+        subgroup_by: found.subgroup_by,
+        visible_pilots,
+        since_saved,
+    })
+}
+
+async fn metric_for(db: &impl ConnectionTrait, code: &str) -> ServiceResult<metric::Model> {
+    metrics::find_by_code(db, code).await?.ok_or_else(|| {
+        ServiceError::field(
+            "metricCode",
+            ErrorCode::NotFound,
+            format!("There is no metric with the code {:?}", code.trim()),
+        )
+    })
+}
+
+/// The effect measure asked for, if it suits the metric's kind, else the kind's default.
+fn effect_measure_for(
+    metric: &metric::Model,
+    asked: Option<EffectMeasure>,
+) -> ServiceResult<EffectMeasure> {
+    let binary = metric.kind == MetricKind::Binary;
+    match asked {
+        None if binary => Ok(EffectMeasure::Rr),
+        None => Ok(EffectMeasure::Md),
+        Some(m)
+            if matches!(m, EffectMeasure::Rr | EffectMeasure::Or | EffectMeasure::Rd) == binary =>
+        {
+            Ok(m)
+        }
+        Some(m) => Err(ServiceError::field(
+            "effectMeasure",
+            ErrorCode::Invalid,
+            format!(
+                "{} does not suit {} ({}): use {}",
+                m.label(),
+                metric.code,
+                if binary {
+                    "a binary metric"
+                } else {
+                    "a continuous metric"
+                },
+                if binary {
+                    "a risk ratio, odds ratio or risk difference"
+                } else {
+                    "a mean difference or standardised mean difference"
+                }
+            ),
+        )),
+    }
+}
+
+/// Every visible, not withdrawn pilot the filter selects that measured the metric, one measure
+/// each (its primary one, else the first recorded), in order of start date then title.
+async fn inputs(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    metric: &metric::Model,
+    filter: &PilotFilter,
+) -> ServiceResult<(Vec<Input>, HashMap<Uuid, pilot::Model>)> {
+    let rows = pilot_measure::Entity::find()
+        .find_also_related(pilot::Entity)
+        .filter(pilot_measure::Column::MetricId.eq(metric.id))
+        .filter(pilots::condition(actor, filter))
+        .filter(pilot::Column::WithdrawnAt.is_null())
+        .all(db)
+        .await?;
+    let mut chosen: BTreeMap<Uuid, (pilot_measure::Model, pilot::Model)> = BTreeMap::new();
+    for (measure, pilot) in rows {
+        let Some(pilot) = pilot else { continue };
+        let better = match chosen.get(&pilot.id) {
+            None => true,
+            Some((held, _)) => (!held.is_primary, held.id) > (!measure.is_primary, measure.id),
+        };
+        if better {
+            chosen.insert(pilot.id, (measure, pilot));
+        }
+    }
+    let host_ids: HashSet<Uuid> = chosen
+        .values()
+        .map(|(_, p)| p.host_organisation_id)
+        .collect();
+    let technology_ids: HashSet<Uuid> = chosen.values().map(|(_, p)| p.technology_id).collect();
+    let hosts: HashMap<Uuid, organisation::Model> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(host_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let tiers: HashMap<Uuid, Option<crate::model::EsfTier>> = technology::Entity::find()
+        .filter(technology::Column::Id.is_in(technology_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.esf_tier))
+        .collect();
+
+    let mut ordered: Vec<(pilot_measure::Model, pilot::Model)> = chosen.into_values().collect();
+    ordered.sort_by(|(ma, a), (mb, b)| {
+        (a.start_date.is_none(), a.start_date, &a.title, ma.id).cmp(&(
+            b.start_date.is_none(),
+            b.start_date,
+            &b.title,
+            mb.id,
+        ))
+    });
+    let mut inputs = Vec::with_capacity(ordered.len());
+    let mut visible = HashMap::with_capacity(ordered.len());
+    for (m, p) in ordered {
+        let host = hosts.get(&p.host_organisation_id);
+        inputs.push(Input {
+            pilot_id: p.id,
+            pilot_title: p.title.clone(),
+            host_name: host.map(|o| o.name.clone()).unwrap_or_default(),
+            visibility: p.visibility,
+            measure_id: m.id,
+            measure_version: m.version,
+            time_frame: m.time_frame.clone(),
+            baseline: Observation {
+                value: m.baseline_value,
+                n: m.baseline_n,
+                sd: m.baseline_sd,
+                events: m.baseline_events,
+            },
+            result: Observation {
+                value: m.result_value,
+                n: m.result_n,
+                sd: m.result_sd,
+                events: m.result_events,
+            },
+            attributes: Attributes {
+                care_setting: p.care_setting,
+                primary_care: host.is_some_and(|o| o.kind.is_primary_care()),
+                design: p.design,
+                esf_tier: tiers.get(&p.technology_id).copied().flatten(),
+                region: host.and_then(|o| o.region),
+                comparator: m.comparator,
+            },
+        });
+        visible.insert(p.id, pilots::redact(actor, p));
+    }
+    Ok((inputs, visible))
+}
