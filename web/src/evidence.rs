@@ -8,8 +8,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use registry_api::ServiceError;
+use registry_api::evidence::Pooled;
 use registry_api::model::{EffectMeasure, EntryPoint, PoolingMethod, SubgroupBy};
-use registry_api::service::comparisons::{self, Comparison, Figures, Question};
+use registry_api::service::comparisons::{self, Comparison, Question};
 use registry_api::service::pilots::PilotFilter;
 use serde::{Deserialize, Serialize};
 
@@ -154,7 +155,7 @@ fn pooled_row(
     row: &'static str,
     subgroup: Option<String>,
     effect_measure: &'static str,
-    f: &Figures,
+    f: &Pooled,
 ) -> Row {
     Row {
         row,
@@ -213,52 +214,39 @@ fn csv_of(comparison: &Comparison) -> Result<Vec<u8>, csv::Error> {
             .subgroup_by
             .map(|by| input.attributes.subgroup(by))
     };
+    let input_row = |row: &'static str, i: &comparisons::Input| Row {
+        row,
+        pilot_id: Some(i.pilot_id.to_string()),
+        pilot: cell(&i.pilot_title),
+        host: cell(&i.host_name),
+        subgroup: subgroup_of(i),
+        baseline_value: Some(i.baseline.value),
+        baseline_n: i.baseline.n,
+        baseline_sd: i.baseline.sd,
+        baseline_events: i.baseline.events,
+        result_value: Some(i.result.value),
+        result_n: i.result.n,
+        result_sd: i.result.sd,
+        result_events: i.result.events,
+        effect_measure: measure,
+        ..Row::default()
+    };
     let mut out = csv::Writer::from_writer(Vec::new());
     for p in &comparison.figured.pilots {
-        let i = &p.input;
         out.serialize(Row {
-            row: "pilot",
-            pilot_id: Some(i.pilot_id.to_string()),
-            pilot: cell(&i.pilot_title),
-            host: cell(&i.host_name),
-            subgroup: subgroup_of(i),
-            baseline_value: Some(i.baseline.value),
-            baseline_n: i.baseline.n,
-            baseline_sd: i.baseline.sd,
-            baseline_events: i.baseline.events,
-            result_value: Some(i.result.value),
-            result_n: i.result.n,
-            result_sd: i.result.sd,
-            result_events: i.result.events,
-            effect_measure: measure,
             effect: Some(p.effect),
             se: Some(p.se),
             ci_lower: Some(p.ci_lower),
             ci_upper: Some(p.ci_upper),
             weight_fixed_percent: Some(p.weight_fixed),
             weight_random_percent: Some(p.weight_random),
-            ..Row::default()
+            ..input_row("pilot", &p.input)
         })?;
     }
     for e in &comparison.figured.excluded {
-        let i = &e.input;
         out.serialize(Row {
-            row: "excluded",
-            pilot_id: Some(i.pilot_id.to_string()),
-            pilot: cell(&i.pilot_title),
-            host: cell(&i.host_name),
-            subgroup: subgroup_of(i),
-            baseline_value: Some(i.baseline.value),
-            baseline_n: i.baseline.n,
-            baseline_sd: i.baseline.sd,
-            baseline_events: i.baseline.events,
-            result_value: Some(i.result.value),
-            result_n: i.result.n,
-            result_sd: i.result.sd,
-            result_events: i.result.events,
-            effect_measure: measure,
             excluded_reason: Some(e.reason.clone()),
-            ..Row::default()
+            ..input_row("excluded", &e.input)
         })?;
     }
     if let Some(pooled) = &comparison.figured.pooled {

@@ -11,19 +11,26 @@ use super::effect::{Effect, z_975};
 /// since 2025) or DerSimonian & Laird (1986).
 pub use crate::model::PoolingMethod as Method;
 
-/// All on the analysis scale (the caller converts estimates and bounds to the reporting
-/// scale). I² in percent.
-#[derive(Debug, Clone, PartialEq)]
+// `pool` gives every figure on the analysis scale; `Pooled::reported` moves estimates and
+// bounds to the reporting scale, as the API shows them. (The doc comment below is the
+// API's description.)
+/// Pooled figures. Estimates and bounds on the reporting scale (ratios for RR and OR);
+/// standard errors, `tau2` and `tau` on the analysis scale (log for ratios); I² in percent;
+/// no rounding.
+#[derive(Debug, Clone, PartialEq, async_graphql::SimpleObject)]
+#[graphql(name = "PooledEstimate")]
 pub struct Pooled {
     pub k: usize,
     pub fixed_estimate: f64,
     pub fixed_se: f64,
     pub fixed_ci_lower: f64,
     pub fixed_ci_upper: f64,
+    /// Cochran's Q.
     pub q: f64,
     pub q_df: usize,
     pub q_p_value: f64,
     pub tau2: f64,
+    /// Q-profile 95% interval for τ².
     pub tau2_ci_lower: f64,
     pub tau2_ci_upper: f64,
     pub tau: f64,
@@ -35,14 +42,38 @@ pub struct Pooled {
     pub random_se: f64,
     pub random_ci_lower: f64,
     pub random_ci_upper: f64,
+    /// Hartung–Knapp–Sidik–Jonkman 95% interval.
     pub hksj_ci_lower: f64,
     pub hksj_ci_upper: f64,
+    /// 95% prediction interval for a new pilot; null with fewer than three pilots.
     pub prediction_lower: Option<f64>,
     pub prediction_upper: Option<f64>,
     pub method: Method,
     /// Per-pilot weights in percent, in input order.
+    #[graphql(skip)]
     pub weights_fixed: Vec<f64>,
+    #[graphql(skip)]
     pub weights_random: Vec<f64>,
+}
+
+impl Pooled {
+    /// Estimates and interval bounds on the reporting scale (`to_reporting`: exp for ratios);
+    /// standard errors, τ², τ, Q, I² and H² stay as they are.
+    pub fn reported(&self, to_reporting: impl Fn(f64) -> f64) -> Pooled {
+        Pooled {
+            fixed_estimate: to_reporting(self.fixed_estimate),
+            fixed_ci_lower: to_reporting(self.fixed_ci_lower),
+            fixed_ci_upper: to_reporting(self.fixed_ci_upper),
+            random_estimate: to_reporting(self.random_estimate),
+            random_ci_lower: to_reporting(self.random_ci_lower),
+            random_ci_upper: to_reporting(self.random_ci_upper),
+            hksj_ci_lower: to_reporting(self.hksj_ci_lower),
+            hksj_ci_upper: to_reporting(self.hksj_ci_upper),
+            prediction_lower: self.prediction_lower.map(&to_reporting),
+            prediction_upper: self.prediction_upper.map(&to_reporting),
+            ..self.clone()
+        }
+    }
 }
 
 /// Fisher scoring and root finding stop when a step moves τ² by less than this, relative
@@ -121,7 +152,7 @@ pub fn pool(effects: &[Effect], method: Method) -> Option<Pooled> {
 }
 
 /// The test for subgroup differences.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, async_graphql::SimpleObject)]
 pub struct SubgroupTest {
     pub q: f64,
     pub df: usize,

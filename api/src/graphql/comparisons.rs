@@ -10,6 +10,7 @@ use super::pilots::PilotFilterInput;
 use super::types::{Metric, Pilot};
 use crate::actor::Actor;
 use crate::error::ServiceError;
+use crate::evidence::{Pooled, SubgroupTest};
 use crate::model::{EffectMeasure, PoolingMethod, SubgroupBy};
 use crate::service::comparisons::{self, Comparison, Question, SinceSaved, figures};
 
@@ -108,6 +109,21 @@ fn question(
 #[derive(Debug)]
 pub struct MetricComparison(Comparison);
 
+impl MetricComparison {
+    /// The input's pilot, if the viewer may see it now.
+    fn pilot_of(&self, input: &figures::Input) -> Option<Pilot> {
+        self.0
+            .visible_pilots
+            .get(&input.pilot_id)
+            .cloned()
+            .map(Pilot)
+    }
+
+    fn since_saved_of(&self, input: &figures::Input) -> Option<SinceSaved> {
+        self.0.since_saved.get(&input.measure_id).copied()
+    }
+}
+
 #[Object]
 impl MetricComparison {
     /// Set once saved.
@@ -136,12 +152,7 @@ impl MetricComparison {
             .pilots
             .iter()
             .map(|p| ComparedPilot {
-                pilot: self
-                    .0
-                    .visible_pilots
-                    .get(&p.input.pilot_id)
-                    .cloned()
-                    .map(Pilot),
+                pilot: self.pilot_of(&p.input),
                 effect: p.effect,
                 se: p.se,
                 ci_lower: p.ci_lower,
@@ -150,7 +161,7 @@ impl MetricComparison {
                 weight_random: p.weight_random,
                 input: p.input.clone(),
                 subgroup: self.0.subgroup_by.map(|by| p.input.attributes.subgroup(by)),
-                since_saved: self.0.since_saved.get(&p.input.measure_id).copied(),
+                since_saved: self.since_saved_of(&p.input),
             })
             .collect()
     }
@@ -161,21 +172,16 @@ impl MetricComparison {
             .excluded
             .iter()
             .map(|e| ExcludedPilot {
-                pilot: self
-                    .0
-                    .visible_pilots
-                    .get(&e.input.pilot_id)
-                    .cloned()
-                    .map(Pilot),
+                pilot: self.pilot_of(&e.input),
                 reason: e.reason.clone(),
-                since_saved: self.0.since_saved.get(&e.input.measure_id).copied(),
+                since_saved: self.since_saved_of(&e.input),
                 input: e.input.clone(),
             })
             .collect()
     }
     /// The pooled figures; null when fewer than two pilots can be pooled.
-    async fn pooled(&self) -> Option<PooledEstimate> {
-        self.0.figured.pooled.clone().map(PooledEstimate::from)
+    async fn pooled(&self) -> Option<Pooled> {
+        self.0.figured.pooled.clone()
     }
     async fn subgroups(&self) -> Vec<ComparisonSubgroup> {
         self.0
@@ -185,17 +191,13 @@ impl MetricComparison {
             .map(|s| ComparisonSubgroup {
                 key: s.key.clone(),
                 k: s.k,
-                pooled: s.pooled.clone().map(PooledEstimate::from),
+                pooled: s.pooled.clone(),
             })
             .collect()
     }
     /// The test for subgroup differences; null without subgroups or with only one.
     async fn subgroup_test(&self) -> Option<SubgroupTest> {
-        self.0.figured.subgroup_test.map(|t| SubgroupTest {
-            q: t.q,
-            df: t.df,
-            p_value: t.p_value,
-        })
+        self.0.figured.subgroup_test
     }
     /// What the figures amount to when there are too few pilots to pool.
     async fn note(&self) -> Option<&'static str> {
@@ -298,85 +300,10 @@ impl From<figures::Observation> for ComparedArm {
     }
 }
 
-/// Pooled figures. Estimates and bounds on the reporting scale (ratios for RR and OR); `se`s,
-/// `tau2` and `tau` on the analysis scale (log for ratios); I² in percent; no rounding.
-#[derive(Debug, SimpleObject)]
-pub struct PooledEstimate {
-    k: usize,
-    fixed_estimate: f64,
-    fixed_se: f64,
-    fixed_ci_lower: f64,
-    fixed_ci_upper: f64,
-    /// Cochran's Q.
-    q: f64,
-    q_df: usize,
-    q_p_value: f64,
-    tau2: f64,
-    /// Q-profile 95% interval for τ².
-    tau2_ci_lower: f64,
-    tau2_ci_upper: f64,
-    tau: f64,
-    i2: f64,
-    i2_ci_lower: f64,
-    i2_ci_upper: f64,
-    h2: f64,
-    random_estimate: f64,
-    random_se: f64,
-    random_ci_lower: f64,
-    random_ci_upper: f64,
-    /// Hartung–Knapp–Sidik–Jonkman 95% interval.
-    hksj_ci_lower: f64,
-    hksj_ci_upper: f64,
-    /// 95% prediction interval for a new pilot; null when fewer than three pilots.
-    prediction_lower: Option<f64>,
-    prediction_upper: Option<f64>,
-    method: PoolingMethod,
-}
-
-impl From<figures::Figures> for PooledEstimate {
-    fn from(f: figures::Figures) -> Self {
-        Self {
-            k: f.k,
-            fixed_estimate: f.fixed_estimate,
-            fixed_se: f.fixed_se,
-            fixed_ci_lower: f.fixed_ci_lower,
-            fixed_ci_upper: f.fixed_ci_upper,
-            q: f.q,
-            q_df: f.q_df,
-            q_p_value: f.q_p_value,
-            tau2: f.tau2,
-            tau2_ci_lower: f.tau2_ci_lower,
-            tau2_ci_upper: f.tau2_ci_upper,
-            tau: f.tau,
-            i2: f.i2,
-            i2_ci_lower: f.i2_ci_lower,
-            i2_ci_upper: f.i2_ci_upper,
-            h2: f.h2,
-            random_estimate: f.random_estimate,
-            random_se: f.random_se,
-            random_ci_lower: f.random_ci_lower,
-            random_ci_upper: f.random_ci_upper,
-            hksj_ci_lower: f.hksj_ci_lower,
-            hksj_ci_upper: f.hksj_ci_upper,
-            prediction_lower: f.prediction_lower,
-            prediction_upper: f.prediction_upper,
-            method: f.method,
-        }
-    }
-}
-
 #[derive(Debug, SimpleObject)]
 pub struct ComparisonSubgroup {
     key: String,
     k: usize,
     /// Null for a subgroup of one pilot.
-    pooled: Option<PooledEstimate>,
-}
-
-/// The test for subgroup differences.
-#[derive(Debug, SimpleObject)]
-pub struct SubgroupTest {
-    q: f64,
-    df: usize,
-    p_value: f64,
+    pooled: Option<Pooled>,
 }

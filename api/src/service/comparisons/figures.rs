@@ -5,7 +5,7 @@
 use sea_orm::prelude::Uuid;
 use serde::{Deserialize, Serialize};
 
-use crate::evidence::{self, Arm, Effect, Pooled};
+use crate::evidence::{self, Arm, Effect, Pooled, SubgroupTest};
 use crate::model::{
     CareSetting, Comparator, EffectMeasure, EsfTier, EvaluationDesign, PoolingMethod, Region,
     SubgroupBy, Visibility,
@@ -97,50 +97,12 @@ pub struct Excluded {
     pub reason: String,
 }
 
-/// The pooled figures: estimates and bounds on the reporting scale; `se`, `tau2` and `tau` on
-/// the analysis scale (log for ratios); I² in percent.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Figures {
-    pub k: usize,
-    pub fixed_estimate: f64,
-    pub fixed_se: f64,
-    pub fixed_ci_lower: f64,
-    pub fixed_ci_upper: f64,
-    pub q: f64,
-    pub q_df: usize,
-    pub q_p_value: f64,
-    pub tau2: f64,
-    pub tau2_ci_lower: f64,
-    pub tau2_ci_upper: f64,
-    pub tau: f64,
-    pub i2: f64,
-    pub i2_ci_lower: f64,
-    pub i2_ci_upper: f64,
-    pub h2: f64,
-    pub random_estimate: f64,
-    pub random_se: f64,
-    pub random_ci_lower: f64,
-    pub random_ci_upper: f64,
-    pub hksj_ci_lower: f64,
-    pub hksj_ci_upper: f64,
-    pub prediction_lower: Option<f64>,
-    pub prediction_upper: Option<f64>,
-    pub method: PoolingMethod,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Subgroup {
     pub key: String,
     pub k: usize,
     /// `None` for a subgroup of one pilot.
-    pub pooled: Option<Figures>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SubgroupTest {
-    pub q: f64,
-    pub df: usize,
-    pub p_value: f64,
+    pub pooled: Option<Pooled>,
 }
 
 /// The figures of one comparison.
@@ -149,7 +111,7 @@ pub struct Figured {
     pub pilots: Vec<PilotEffect>,
     pub excluded: Vec<Excluded>,
     /// `None` when fewer than two pilots can be pooled.
-    pub pooled: Option<Figures>,
+    pub pooled: Option<Pooled>,
     pub subgroups: Vec<Subgroup>,
     pub subgroup_test: Option<SubgroupTest>,
 }
@@ -201,7 +163,7 @@ pub fn figure(
     Figured {
         pilots,
         excluded,
-        pooled: pooled.map(|p| report(&p, measure, method)),
+        pooled: pooled.map(|p| p.reported(|x| measure.to_reporting(x))),
         subgroups,
         subgroup_test,
     }
@@ -240,45 +202,8 @@ fn subgroups_of(
         subgroups.push(Subgroup {
             key,
             k: effects.len(),
-            pooled: pooled.map(|p| report(&p, measure, method)),
+            pooled: pooled.map(|p| p.reported(|x| measure.to_reporting(x))),
         });
     }
-    let test = evidence::subgroup_test(&estimates).map(|t| SubgroupTest {
-        q: t.q,
-        df: t.df,
-        p_value: t.p_value,
-    });
-    (subgroups, test)
-}
-
-/// Estimates and bounds to the reporting scale; spreads stay on the analysis scale.
-fn report(p: &Pooled, measure: EffectMeasure, method: PoolingMethod) -> Figures {
-    let r = |x: f64| measure.to_reporting(x);
-    Figures {
-        k: p.k,
-        fixed_estimate: r(p.fixed_estimate),
-        fixed_se: p.fixed_se,
-        fixed_ci_lower: r(p.fixed_ci_lower),
-        fixed_ci_upper: r(p.fixed_ci_upper),
-        q: p.q,
-        q_df: p.q_df,
-        q_p_value: p.q_p_value,
-        tau2: p.tau2,
-        tau2_ci_lower: p.tau2_ci_lower,
-        tau2_ci_upper: p.tau2_ci_upper,
-        tau: p.tau,
-        i2: p.i2,
-        i2_ci_lower: p.i2_ci_lower,
-        i2_ci_upper: p.i2_ci_upper,
-        h2: p.h2,
-        random_estimate: r(p.random_estimate),
-        random_se: p.random_se,
-        random_ci_lower: r(p.random_ci_lower),
-        random_ci_upper: r(p.random_ci_upper),
-        hksj_ci_lower: r(p.hksj_ci_lower),
-        hksj_ci_upper: r(p.hksj_ci_upper),
-        prediction_lower: p.prediction_lower.map(r),
-        prediction_upper: p.prediction_upper.map(r),
-        method,
-    }
+    (subgroups, evidence::subgroup_test(&estimates))
 }

@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-pub use figures::{Excluded, Figured, Figures, Input, PilotEffect, Subgroup, SubgroupTest};
+pub use figures::{Excluded, Figured, Input, PilotEffect, Subgroup};
 
 use super::pilots::{self, PilotFilter};
 use super::{access, journal, metrics};
