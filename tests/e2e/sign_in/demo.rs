@@ -149,7 +149,18 @@ fn demo_sign_in_needs_loopback() {
     let loopback: SocketAddr = "127.0.0.1:8080".parse().expect("address");
     let demo = SignIn::choose(None, loopback, None, SessionPolicy::default()).expect("demo");
     assert!(demo.demo_enabled());
-    assert!(!demo.secure_cookies());
+    assert!(!demo.secure_cookies(), "plain http on loopback");
+    let behind_https = SignIn::choose(
+        None,
+        loopback,
+        Some("https://registry.example/".into()),
+        SessionPolicy::default(),
+    )
+    .expect("loopback behind an https proxy");
+    assert!(
+        behind_https.secure_cookies(),
+        "cookies are Secure behind https"
+    );
 }
 
 #[test]

@@ -136,3 +136,56 @@ async fn graphql_requests_with_a_cookie_need_the_csrf_token() {
         test_db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn sessions_end_at_their_idle_and_absolute_limits() {
+    use chrono::Duration;
+    use registry_api::auth::SessionPolicy;
+
+    for (policy, what) in [
+        (
+            SessionPolicy {
+                idle: Duration::seconds(1),
+                absolute: Duration::hours(1),
+            },
+            "idle",
+        ),
+        (
+            SessionPolicy {
+                idle: Duration::hours(1),
+                absolute: Duration::seconds(1),
+            },
+            "absolute",
+        ),
+    ] {
+        let test_db = support::sqlite().await;
+        registry_api::db::migrate(&test_db.db)
+            .await
+            .expect("migrate");
+        let app = test_db
+            .app_with(Options {
+                provider: Some(ProviderClient::Secret("registry")),
+                session_policy: Some(policy),
+                ..Options::default()
+            })
+            .await;
+        let browser = Browser::new(&app);
+        browser.sign_in(Person::new("expiring")).await;
+        let cookie = browser.session().expect("a session cookie");
+        assert!(
+            signed_in_with(&app, &cookie).await,
+            "{what}: signed in at first"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+        assert!(
+            !signed_in_with(&app, &cookie).await,
+            "{what}: the session has ended"
+        );
+        assert_eq!(
+            sessions_and_attempts(&test_db).await.0,
+            0,
+            "{what}: an ended session is deleted"
+        );
+        app.stop();
+    }
+}
