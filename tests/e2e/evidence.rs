@@ -177,6 +177,18 @@ async fn each_viewer_compares_only_the_pilots_they_may_see() {
             json!("BAD_USER_INPUT"),
             "{binary_measure}"
         );
+        let malformed = app
+            .graphql(
+                None,
+                COMPARE,
+                json!({ "filter": { "technologyId": "not-an-id" } }),
+            )
+            .await;
+        assert_eq!(
+            malformed["errors"][0]["extensions"]["code"],
+            json!("BAD_USER_INPUT"),
+            "{engine}: a malformed id never widens the filter: {malformed}"
+        );
         let unknown = app
             .graphql(
                 None,

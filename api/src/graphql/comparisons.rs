@@ -33,7 +33,8 @@ impl ComparisonQuery {
     ) -> Result<MetricComparison> {
         let db = ctx.data::<DatabaseConnection>()?;
         let actor = ctx.data::<Actor>()?;
-        let question = question(metric_code, filter, effect_measure, method, subgroup_by);
+        let question = question(metric_code, filter, effect_measure, method, subgroup_by)
+            .map_err(to_graphql)?;
         comparisons::compare(db, actor, &question)
             .await
             .map(MetricComparison)
@@ -80,8 +81,11 @@ impl ComparisonMutation {
     ) -> Result<SaveComparisonPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
         let actor = ctx.data::<Actor>()?;
-        let question = question(metric_code, filter, effect_measure, method, subgroup_by);
-        let (saved, user_errors) = payload(comparisons::save(db, actor, &question).await)?;
+        let result = match question(metric_code, filter, effect_measure, method, subgroup_by) {
+            Ok(question) => comparisons::save(db, actor, &question).await,
+            Err(e) => Err(e),
+        };
+        let (saved, user_errors) = payload(result)?;
         Ok(SaveComparisonPayload {
             comparison: saved.map(MetricComparison),
             user_errors,
@@ -95,14 +99,14 @@ fn question(
     effect_measure: Option<EffectMeasure>,
     method: PoolingMethod,
     subgroup_by: Option<SubgroupBy>,
-) -> Question {
-    Question {
+) -> Result<Question, ServiceError> {
+    Ok(Question {
         metric_code,
-        filter: filter.unwrap_or_default().into_filter(),
+        filter: filter.unwrap_or_default().into_filter()?,
         effect_measure,
         method,
         subgroup_by,
-    }
+    })
 }
 
 /// One metric compared across pilots.

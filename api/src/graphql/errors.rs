@@ -83,3 +83,9 @@ pub fn parse_id(field: &str, id: &ID) -> Result<Uuid, ServiceError> {
 pub fn query_id(id: &ID) -> Option<Uuid> {
     Uuid::parse_str(id.as_str()).ok()
 }
+
+/// Reads an optional id in a filter. A malformed one is refused, naming the field: ignoring
+/// it would widen the filter to everything, silently.
+pub fn filter_id(field: &str, id: Option<&ID>) -> Result<Option<Uuid>, ServiceError> {
+    id.map(|id| parse_id(field, id)).transpose()
+}

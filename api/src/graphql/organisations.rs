@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use sea_orm::DatabaseConnection;
 
 use super::connection::{self, Paged};
-use super::errors::{query_id, to_graphql};
+use super::errors::{filter_id, query_id, to_graphql};
 use super::types::Organisation;
 use crate::model::{OrganisationKind, Region};
 use crate::service::organisations::{self, OrganisationFilter};
@@ -58,7 +58,8 @@ impl OrganisationQuery {
         let filter = OrganisationFilter {
             kind: filter.kind,
             region: filter.region,
-            parent_icb_id: filter.parent_icb_id.as_ref().and_then(query_id),
+            parent_icb_id: filter_id("filter.parentIcbId", filter.parent_icb_id.as_ref())
+                .map_err(to_graphql)?,
         };
         let request = connection::request(first, after).map_err(to_graphql)?;
         let page = organisations::list(db, &filter, request)

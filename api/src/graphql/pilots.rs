@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
 use super::connection::{self, Paged};
-use super::errors::{UserError, parse_id, payload, query_id, to_graphql};
+use super::errors::{UserError, filter_id, parse_id, payload, query_id, to_graphql};
 use super::types::Pilot;
 use crate::actor::Actor;
 use crate::error::ServiceError;
@@ -39,10 +39,13 @@ pub struct PilotFilterInput {
 }
 
 impl PilotFilterInput {
-    pub(super) fn into_filter(self) -> PilotFilter {
-        PilotFilter {
-            technology_id: self.technology_id.as_ref().and_then(query_id),
-            host_organisation_id: self.host_organisation_id.as_ref().and_then(query_id),
+    pub(super) fn into_filter(self) -> Result<PilotFilter, ServiceError> {
+        Ok(PilotFilter {
+            technology_id: filter_id("filter.technologyId", self.technology_id.as_ref())?,
+            host_organisation_id: filter_id(
+                "filter.hostOrganisationId",
+                self.host_organisation_id.as_ref(),
+            )?,
             status: self.status,
             care_setting: self.care_setting,
             specialty: self.specialty,
@@ -54,7 +57,7 @@ impl PilotFilterInput {
             category: self.category,
             esf_tier: self.esf_tier,
             standard: self.standard,
-        }
+        })
     }
 }
 
@@ -153,7 +156,10 @@ impl PilotQuery {
     ) -> Result<Paged<Pilot>> {
         let db = ctx.data::<DatabaseConnection>()?;
         let actor = ctx.data::<Actor>()?;
-        let filter = filter.unwrap_or_default().into_filter();
+        let filter = filter
+            .unwrap_or_default()
+            .into_filter()
+            .map_err(to_graphql)?;
         let request = connection::request(first, after).map_err(to_graphql)?;
         let page = pilots::list(db, actor, &filter, sort, request)
             .await

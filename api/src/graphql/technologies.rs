@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
 use super::connection::{self, Paged};
-use super::errors::{UserError, parse_id, payload, query_id, to_graphql};
+use super::errors::{UserError, filter_id, parse_id, payload, query_id, to_graphql};
 use super::types::Technology;
 use crate::actor::Actor;
 use crate::error::ServiceError;
@@ -153,7 +153,8 @@ impl TechnologyQuery {
             care_setting: filter.care_setting,
             standard: filter.standard,
             esf_tier: filter.esf_tier,
-            supplier_id: filter.supplier_id.as_ref().and_then(query_id),
+            supplier_id: filter_id("filter.supplierId", filter.supplier_id.as_ref())
+                .map_err(to_graphql)?,
         };
         let request = connection::request(first, after).map_err(to_graphql)?;
         let page = technologies::list(db, actor, &filter, sort, request)
