@@ -56,17 +56,37 @@ pub async fn drain_once(
     engine: &SearchEngine,
     settings: WorkerSettings,
 ) -> Result<Pass, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        // The batch's rows stay claimed (`FOR UPDATE SKIP LOCKED`) until it is done, so
+        // several servers share the work without handling a row twice.
+        let txn = crate::db::begin_write(db).await?;
+        let pass = handle_batch(&txn, engine, settings, true).await?;
+        txn.commit().await?;
+        Ok(pass)
+    } else {
+        // SQLite allows one writer at a time: building documents and indexing happen outside
+        // any write transaction, so requests never wait behind the engine; only the
+        // bookkeeping at the end writes. One server owns an embedded database, so no other
+        // worker takes the same rows.
+        handle_batch(db, engine, settings, false).await
+    }
+}
+
+async fn handle_batch(
+    conn: &impl ConnectionTrait,
+    engine: &SearchEngine,
+    settings: WorkerSettings,
+    claim: bool,
+) -> Result<Pass, DbErr> {
     let mut due = search_outbox::Entity::find()
         .filter(search_outbox::Column::AvailableAt.lte(Utc::now()))
         .order_by_asc(search_outbox::Column::Id)
         .limit(settings.batch);
-    if db.get_database_backend() == DbBackend::Postgres {
+    if claim {
         due = due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }
-    let rows = due.all(&txn).await?;
+    let rows = due.all(conn).await?;
     if rows.is_empty() {
-        txn.commit().await?;
         return Ok(Pass::default());
     }
     let mut upserts = Vec::new();
@@ -81,7 +101,7 @@ pub async fn drain_once(
             continue;
         }
         let ids: Vec<_> = ids.into_iter().collect();
-        let (docs, gone) = documents::build(&txn, kind, &ids).await?;
+        let (docs, gone) = documents::build(conn, kind, &ids).await?;
         upserts.extend(docs);
         deleted.extend(gone);
     }
@@ -90,7 +110,7 @@ pub async fn drain_once(
         Ok(()) => {
             search_outbox::Entity::delete_many()
                 .filter(search_outbox::Column::Id.is_in(ids))
-                .exec(&txn)
+                .exec(conn)
                 .await?;
             Pass {
                 done: rows.len(),
@@ -115,7 +135,7 @@ pub async fn drain_once(
                         Expr::value(message.clone()),
                     )
                     .filter(search_outbox::Column::Id.eq(row.id))
-                    .exec(&txn)
+                    .exec(conn)
                     .await?;
             }
             Pass {
@@ -124,7 +144,6 @@ pub async fn drain_once(
             }
         }
     };
-    txn.commit().await?;
     Ok(pass)
 }
 
