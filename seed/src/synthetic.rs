@@ -113,6 +113,11 @@ pub async fn generate(db: &DatabaseConnection, count: u64) -> anyhow::Result<Syn
         progress.inc(size as u64);
     }
     progress.finish_and_clear();
+    // A bulk load leaves the planner's statistics behind; without fresh ones PostgreSQL
+    // picks nested loops over the whole pilots table until autovacuum catches up.
+    db.execute_unprepared("ANALYZE")
+        .await
+        .context("refreshing the planner's statistics")?;
     written.elapsed = started.elapsed();
     Ok(written)
 }

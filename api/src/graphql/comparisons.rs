@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
 use super::errors::{UserError, parse_id, payload, to_graphql};
+use super::loaders::PilotId;
 use super::pilots::PilotFilterInput;
-use super::types::{Metric, Pilot};
+use super::types::{Metric, Pilot, loader};
 use crate::actor::Actor;
 use crate::error::ServiceError;
 use crate::evidence::{Pooled, SubgroupTest};
@@ -114,15 +115,6 @@ fn question(
 pub struct MetricComparison(Comparison);
 
 impl MetricComparison {
-    /// The input's pilot, if the viewer may see it now.
-    fn pilot_of(&self, input: &figures::Input) -> Option<Pilot> {
-        self.0
-            .visible_pilots
-            .get(&input.pilot_id)
-            .cloned()
-            .map(Pilot)
-    }
-
     fn since_saved_of(&self, input: &figures::Input) -> Option<SinceSaved> {
         self.0.since_saved.get(&input.measure_id).copied()
     }
@@ -156,7 +148,6 @@ impl MetricComparison {
             .pilots
             .iter()
             .map(|p| ComparedPilot {
-                pilot: self.pilot_of(&p.input),
                 effect: p.effect,
                 se: p.se,
                 ci_lower: p.ci_lower,
@@ -176,7 +167,6 @@ impl MetricComparison {
             .excluded
             .iter()
             .map(|e| ExcludedPilot {
-                pilot: self.pilot_of(&e.input),
                 reason: e.reason.clone(),
                 since_saved: self.since_saved_of(&e.input),
                 input: e.input.clone(),
@@ -221,8 +211,6 @@ impl MetricComparison {
 #[derive(Debug, SimpleObject)]
 #[graphql(complex)]
 pub struct ComparedPilot {
-    /// The pilot, if you may see it now (a saved comparison may outlive your access).
-    pilot: Option<Pilot>,
     /// The effect, result against baseline, on the reporting scale (ratios as ratios).
     effect: f64,
     /// Its standard error on the analysis scale (log for ratios).
@@ -242,6 +230,10 @@ pub struct ComparedPilot {
 
 #[ComplexObject]
 impl ComparedPilot {
+    /// The pilot, if you may see it now (a saved comparison may outlive your access).
+    async fn pilot(&self, ctx: &Context<'_>) -> Result<Option<Pilot>> {
+        pilot_of(ctx, &self.input).await
+    }
     async fn pilot_id(&self) -> ID {
         ID(self.input.pilot_id.to_string())
     }
@@ -266,7 +258,6 @@ impl ComparedPilot {
 #[derive(Debug, SimpleObject)]
 #[graphql(complex)]
 pub struct ExcludedPilot {
-    pilot: Option<Pilot>,
     reason: String,
     since_saved: Option<SinceSaved>,
     #[graphql(skip)]
@@ -275,12 +266,24 @@ pub struct ExcludedPilot {
 
 #[ComplexObject]
 impl ExcludedPilot {
+    /// The pilot, if you may see it now.
+    async fn pilot(&self, ctx: &Context<'_>) -> Result<Option<Pilot>> {
+        pilot_of(ctx, &self.input).await
+    }
     async fn pilot_id(&self) -> ID {
         ID(self.input.pilot_id.to_string())
     }
     async fn title(&self) -> &str {
         &self.input.pilot_title
     }
+}
+
+/// An input's pilot, loaded in one batch with the rest, as the viewer may see it now.
+async fn pilot_of(ctx: &Context<'_>, input: &figures::Input) -> Result<Option<Pilot>> {
+    Ok(loader(ctx)?
+        .load_one(PilotId(input.pilot_id))
+        .await?
+        .map(Pilot))
 }
 
 /// One side of a measure as the comparison used it.

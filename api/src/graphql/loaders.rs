@@ -30,6 +30,8 @@ pub struct TechnologyId(pub Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MetricId(pub Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PilotId(pub Uuid);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PilotsOfTechnology(pub Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MeasuresOfPilot(pub Uuid);
@@ -85,6 +87,18 @@ impl Loader<MetricId> for RegistryLoader {
             .await
             .map_err(to_graphql)?;
         Ok(rows.into_iter().map(|m| (MetricId(m.id), m)).collect())
+    }
+}
+
+impl Loader<PilotId> for RegistryLoader {
+    type Value = pilot::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[PilotId]) -> LoadResult<PilotId, Self::Value> {
+        let rows = pilots::get_many(&self.db, &self.actor, keys.iter().map(|k| k.0))
+            .await
+            .map_err(to_graphql)?;
+        Ok(rows.into_iter().map(|p| (PilotId(p.id), p)).collect())
     }
 }
 

@@ -486,7 +486,7 @@ pub(super) async fn find_readable(
 }
 
 /// Hides the named contact from readers outside the NHS.
-pub(crate) fn redact(actor: &Actor, mut pilot: pilot::Model) -> pilot::Model {
+fn redact(actor: &Actor, mut pilot: pilot::Model) -> pilot::Model {
     if !access::can_see_contacts(actor) {
         pilot.contact_name = None;
         pilot.contact_email = None;

@@ -5,12 +5,12 @@
 
 pub mod figures;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
-    TransactionTrait, prelude::Uuid,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QuerySelect, RelationTrait, TransactionSession, TransactionTrait, prelude::Uuid,
 };
 use serde_json::json;
 
@@ -21,7 +21,8 @@ use super::{access, journal, metrics};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 use crate::model::{
-    EffectMeasure, MetricKind, PoolingMethod, SubgroupBy, Visibility, comparison, metric,
+    CareSetting, Comparator, EffectMeasure, EsfTier, EvaluationDesign, MetricKind,
+    OrganisationKind, PoolingMethod, Region, SubgroupBy, Visibility, comparison, metric,
     organisation, pilot, pilot_measure, technology,
 };
 use figures::{Attributes, Observation};
@@ -61,8 +62,6 @@ pub struct Comparison {
     pub method: PoolingMethod,
     pub subgroup_by: Option<SubgroupBy>,
     pub figured: Figured,
-    /// The compared pilots the viewer may see now, by id (redacted as every read is).
-    pub visible_pilots: HashMap<Uuid, pilot::Model>,
     /// For a saved comparison: how each input (by measure id) stands now.
     pub since_saved: HashMap<Uuid, SinceSaved>,
 }
@@ -77,7 +76,7 @@ pub async fn compare(
     let started = std::time::Instant::now();
     let metric = metric_for(db, &question.metric_code).await?;
     let measure = effect_measure_for(&metric, question.effect_measure)?;
-    let (inputs, pilots) = inputs(db, actor, &metric, &question.filter).await?;
+    let inputs = inputs(db, actor, &metric, &question.filter).await?;
     let figured = figures::figure(&inputs, measure, question.method, question.subgroup_by);
     ::metrics::histogram!("registry_comparison_seconds").record(started.elapsed().as_secs_f64());
     Ok(Comparison {
@@ -88,7 +87,6 @@ pub async fn compare(
         effect_measure: measure,
         method: question.method,
         subgroup_by: question.subgroup_by,
-        visible_pilots: pilots,
         since_saved: HashMap::new(),
     })
 }
@@ -105,7 +103,7 @@ pub async fn save(
     let txn = crate::db::begin_write(db).await?;
     let metric = metric_for(&txn, &question.metric_code).await?;
     let measure = effect_measure_for(&metric, question.effect_measure)?;
-    let (inputs, pilots) = inputs(&txn, actor, &metric, &question.filter).await?;
+    let inputs = inputs(&txn, actor, &metric, &question.filter).await?;
     let audience = inputs
         .iter()
         .map(|i| i.visibility)
@@ -152,7 +150,6 @@ pub async fn save(
         effect_measure: measure,
         method: question.method,
         subgroup_by: question.subgroup_by,
-        visible_pilots: pilots,
         since_saved,
     })
 }
@@ -187,7 +184,7 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ServiceR
         .map(|m| (m.id, m.version))
         .collect();
     let withdrawn: HashSet<Uuid> = pilot::Entity::find()
-        .filter(pilot::Column::Id.is_in(pilot_ids.clone()))
+        .filter(pilot::Column::Id.is_in(pilot_ids))
         .filter(pilot::Column::WithdrawnAt.is_not_null())
         .all(db)
         .await?
@@ -206,11 +203,6 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ServiceR
             (i.measure_id, state)
         })
         .collect();
-    let visible_pilots = pilots::get_many(db, actor, pilot_ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
     Ok(Comparison {
         id: Some(found.id),
         saved_at: Some(found.created_at),
@@ -224,7 +216,6 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ServiceR
         effect_measure: found.effect_measure,
         method: found.method,
         subgroup_by: found.subgroup_by,
-        visible_pilots,
         since_saved,
     })
 }
@@ -275,6 +266,35 @@ fn effect_measure_for(
     }
 }
 
+/// What one measure row brings: the measure, and the facts of its pilot, host and
+/// technology a comparison uses (one query, only these columns).
+#[derive(Debug, FromQueryResult)]
+struct MeasureRow {
+    measure_id: Uuid,
+    pilot_id: Uuid,
+    is_primary: bool,
+    time_frame: String,
+    comparator: Comparator,
+    baseline_value: f64,
+    baseline_n: Option<i32>,
+    baseline_sd: Option<f64>,
+    baseline_events: Option<i32>,
+    result_value: f64,
+    result_n: Option<i32>,
+    result_sd: Option<f64>,
+    result_events: Option<i32>,
+    measure_version: i32,
+    pilot_title: String,
+    visibility: Visibility,
+    start_date: Option<NaiveDate>,
+    care_setting: CareSetting,
+    design: EvaluationDesign,
+    host_name: String,
+    host_kind: OrganisationKind,
+    host_region: Option<Region>,
+    esf_tier: Option<EsfTier>,
+}
+
 /// Every visible, not withdrawn pilot the filter selects that measured the metric, one measure
 /// each (its primary one, else the first recorded), in order of start date then title.
 async fn inputs(
@@ -282,88 +302,100 @@ async fn inputs(
     actor: &Actor,
     metric: &metric::Model,
     filter: &PilotFilter,
-) -> ServiceResult<(Vec<Input>, HashMap<Uuid, pilot::Model>)> {
+) -> ServiceResult<Vec<Input>> {
+    use pilot_measure::Column as M;
     let rows = pilot_measure::Entity::find()
-        .find_also_related(pilot::Entity)
-        .filter(pilot_measure::Column::MetricId.eq(metric.id))
+        .select_only()
+        .column_as(M::Id, "measure_id")
+        .columns([
+            M::PilotId,
+            M::IsPrimary,
+            M::TimeFrame,
+            M::Comparator,
+            M::BaselineValue,
+            M::BaselineN,
+            M::BaselineSd,
+            M::BaselineEvents,
+            M::ResultValue,
+            M::ResultN,
+            M::ResultSd,
+            M::ResultEvents,
+        ])
+        .column_as(M::Version, "measure_version")
+        .column_as(pilot::Column::Title, "pilot_title")
+        .columns([
+            pilot::Column::Visibility,
+            pilot::Column::StartDate,
+            pilot::Column::CareSetting,
+            pilot::Column::Design,
+        ])
+        .column_as(organisation::Column::Name, "host_name")
+        .column_as(organisation::Column::Kind, "host_kind")
+        .column_as(organisation::Column::Region, "host_region")
+        .column(technology::Column::EsfTier)
+        .join(JoinType::InnerJoin, pilot_measure::Relation::Pilot.def())
+        .join(JoinType::InnerJoin, pilot::Relation::Host.def())
+        .join(JoinType::InnerJoin, pilot::Relation::Technology.def())
+        .filter(M::MetricId.eq(metric.id))
         .filter(pilots::condition(actor, filter))
         .filter(pilot::Column::WithdrawnAt.is_null())
+        .into_model::<MeasureRow>()
         .all(db)
         .await?;
-    let mut chosen: BTreeMap<Uuid, (pilot_measure::Model, pilot::Model)> = BTreeMap::new();
-    for (measure, pilot) in rows {
-        let Some(pilot) = pilot else { continue };
-        let better = match chosen.get(&pilot.id) {
-            None => true,
-            Some((held, _)) => (!held.is_primary, held.id) > (!measure.is_primary, measure.id),
-        };
+    let mut chosen: HashMap<Uuid, MeasureRow> = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let better = chosen.get(&row.pilot_id).is_none_or(|held| {
+            (!held.is_primary, held.measure_id) > (!row.is_primary, row.measure_id)
+        });
         if better {
-            chosen.insert(pilot.id, (measure, pilot));
+            chosen.insert(row.pilot_id, row);
         }
     }
-    let host_ids: HashSet<Uuid> = chosen
-        .values()
-        .map(|(_, p)| p.host_organisation_id)
-        .collect();
-    let technology_ids: HashSet<Uuid> = chosen.values().map(|(_, p)| p.technology_id).collect();
-    let hosts: HashMap<Uuid, organisation::Model> = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(host_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
-    let tiers: HashMap<Uuid, Option<crate::model::EsfTier>> = technology::Entity::find()
-        .filter(technology::Column::Id.is_in(technology_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.esf_tier))
-        .collect();
-
-    let mut ordered: Vec<(pilot_measure::Model, pilot::Model)> = chosen.into_values().collect();
-    ordered.sort_by(|(ma, a), (mb, b)| {
-        (a.start_date.is_none(), a.start_date, &a.title, ma.id).cmp(&(
-            b.start_date.is_none(),
-            b.start_date,
-            &b.title,
-            mb.id,
-        ))
+    let mut ordered: Vec<MeasureRow> = chosen.into_values().collect();
+    ordered.sort_by(|a, b| {
+        (
+            a.start_date.is_none(),
+            a.start_date,
+            &a.pilot_title,
+            a.measure_id,
+        )
+            .cmp(&(
+                b.start_date.is_none(),
+                b.start_date,
+                &b.pilot_title,
+                b.measure_id,
+            ))
     });
-    let mut inputs = Vec::with_capacity(ordered.len());
-    let mut visible = HashMap::with_capacity(ordered.len());
-    for (m, p) in ordered {
-        let host = hosts.get(&p.host_organisation_id);
-        inputs.push(Input {
-            pilot_id: p.id,
-            pilot_title: p.title.clone(),
-            host_name: host.map(|o| o.name.clone()).unwrap_or_default(),
-            visibility: p.visibility,
-            measure_id: m.id,
-            measure_version: m.version,
-            time_frame: m.time_frame.clone(),
+    Ok(ordered
+        .into_iter()
+        .map(|r| Input {
+            pilot_id: r.pilot_id,
+            pilot_title: r.pilot_title,
+            host_name: r.host_name,
+            visibility: r.visibility,
+            measure_id: r.measure_id,
+            measure_version: r.measure_version,
+            time_frame: r.time_frame,
             baseline: Observation {
-                value: m.baseline_value,
-                n: m.baseline_n,
-                sd: m.baseline_sd,
-                events: m.baseline_events,
+                value: r.baseline_value,
+                n: r.baseline_n,
+                sd: r.baseline_sd,
+                events: r.baseline_events,
             },
             result: Observation {
-                value: m.result_value,
-                n: m.result_n,
-                sd: m.result_sd,
-                events: m.result_events,
+                value: r.result_value,
+                n: r.result_n,
+                sd: r.result_sd,
+                events: r.result_events,
             },
             attributes: Attributes {
-                care_setting: p.care_setting,
-                primary_care: host.is_some_and(|o| o.kind.is_primary_care()),
-                design: p.design,
-                esf_tier: tiers.get(&p.technology_id).copied().flatten(),
-                region: host.and_then(|o| o.region),
-                comparator: m.comparator,
+                care_setting: r.care_setting,
+                primary_care: r.host_kind.is_primary_care(),
+                design: r.design,
+                esf_tier: r.esf_tier,
+                region: r.host_region,
+                comparator: r.comparator,
             },
-        });
-        visible.insert(p.id, pilots::redact(actor, p));
-    }
-    Ok((inputs, visible))
+        })
+        .collect())
 }
