@@ -1,5 +1,5 @@
 //! Per-client rate limits (GCRA, from `governor`), answering 429 with `Retry-After`. A client
-//! is its network address; behind a reverse proxy, set the limit at the proxy too, where the
+//! is its network address (an IPv6 client, its /64); behind a reverse proxy, set the limit at the proxy too, where the
 //! real addresses are known.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -47,7 +47,7 @@ pub async fn enforce(State(limit): State<RateLimit>, request: Request, next: Nex
     let client = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| client_of(c.0.ip()));
     if limit.limiter.len() > PRUNE_ABOVE {
         limit.limiter.retain_recent();
     }
@@ -74,5 +74,42 @@ pub async fn enforce(State(limit): State<RateLimit>, request: Request, next: Nex
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
             response
         }
+    }
+}
+
+/// The client an address stands for: itself for IPv4, its /64 network for IPv6 (one
+/// subscriber holds a whole /64, and could otherwise take a fresh address per request).
+fn client_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(
+                u128::from(v6) & !((1u128 << 64) - 1),
+            )),
+        },
+        v4 => v4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_of;
+    use std::net::IpAddr;
+
+    #[test]
+    fn an_ipv6_network_is_one_client() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1"
+            .parse()
+            .unwrap_or(IpAddr::from([0; 4]));
+        let b: IpAddr = "2001:db8:1:2:bbbb::2"
+            .parse()
+            .unwrap_or(IpAddr::from([0; 4]));
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap_or(IpAddr::from([0; 4]));
+        assert_eq!(client_of(a), client_of(b));
+        assert_ne!(client_of(a), client_of(other));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap_or(IpAddr::from([0; 4]));
+        assert_eq!(client_of(mapped), IpAddr::from([192, 0, 2, 7]));
+        let v4: IpAddr = "192.0.2.8".parse().unwrap_or(IpAddr::from([0; 4]));
+        assert_eq!(client_of(v4), v4);
     }
 }

@@ -23,7 +23,11 @@ pub struct LoginQuery {
 }
 
 /// Sends the browser to the provider, or shows the demo accounts.
-pub async fn login(State(state): State<WebState>, Query(query): Query<LoginQuery>) -> Response {
+pub async fn login(
+    State(state): State<WebState>,
+    jar: CookieJar,
+    Query(query): Query<LoginQuery>,
+) -> Response {
     let return_to = safe_return_to(query.return_to.as_deref());
     match &state.sign_in.mode {
         SignInMode::Demo => match accounts::demo_accounts(&state.db).await {
@@ -54,7 +58,10 @@ pub async fn login(State(state): State<WebState>, Query(query): Query<LoginQuery
             {
                 return problem(&err);
             }
-            Redirect::to(&authorisation.url).into_response()
+            // The state also goes in a cookie of this browser: a callback link carried to
+            // another browser (to sign its owner in as someone else) finds no match there.
+            let bound = session::sign_in_state_cookie(&state.sign_in, authorisation.state);
+            (jar.add(bound), Redirect::to(&authorisation.url)).into_response()
         }
     }
 }
@@ -91,6 +98,16 @@ pub async fn callback(
         }
         Err(err) => return problem(&err),
     };
+    let started_here = jar
+        .get(session::SIGN_IN_STATE_COOKIE)
+        .is_some_and(|c| secret::matches(c.value(), query.state.as_deref().unwrap_or("")));
+    if !started_here {
+        tracing::warn!("sign-in callback in a browser that did not start that sign-in");
+        return refused(
+            StatusCode::BAD_REQUEST,
+            "This sign-in was started in another browser or has expired. Start again.",
+        );
+    }
     if let Some(error) = query.error {
         tracing::warn!(%error, "the provider reported a sign-in error");
         return refused(
@@ -121,6 +138,11 @@ pub async fn callback(
         Ok(user) => user,
         Err(err) => return problem(&err),
     };
+    let jar = jar.add(session::removal_of(
+        &state.sign_in,
+        session::SIGN_IN_STATE_COOKIE,
+        session::SIGN_IN_PATH,
+    ));
     start_session(&state, jar, user.id, &pending.return_to).await
 }
 
@@ -226,6 +248,7 @@ fn safe_return_to(requested: Option<&str>) -> String {
             if path.starts_with('/')
                 && !path.starts_with("//")
                 && !path.contains('\\')
+                && !path.chars().any(char::is_control)
                 && path.len() <= 500 =>
         {
             path.to_owned()
@@ -293,8 +316,10 @@ mod tests {
             "https://evil.example",
             "/\\evil.example",
             "evil",
+            "/\t/evil.example",
+            "/\n/evil.example",
         ] {
-            assert_eq!(safe_return_to(Some(hostile)), "/", "{hostile}");
+            assert_eq!(safe_return_to(Some(hostile)), "/", "{hostile:?}");
         }
         assert_eq!(safe_return_to(None), "/");
     }

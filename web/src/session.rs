@@ -10,6 +10,11 @@ use sea_orm::DatabaseConnection;
 
 /// The session cookie. It holds a random secret; the server keeps only its hash.
 pub const COOKIE: &str = "registry_session";
+/// The cookie that ties a sign-in's callback to the browser that started it.
+pub const SIGN_IN_STATE_COOKIE: &str = "registry_sign_in";
+/// Where that cookie is sent: the sign-in routes only.
+pub const SIGN_IN_PATH: &str = "/auth";
+
 /// The header that carries the CSRF token on GraphQL requests a cookie authenticates.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The form field that carries it on form posts.
@@ -46,9 +51,30 @@ pub fn cookie(sign_in: &SignIn, secret: String) -> Cookie<'static> {
         .build()
 }
 
+/// The cookie holding a pending sign-in's `state`, for the callback to match (the pending
+/// sign-in itself expires in the database after ten minutes).
+pub fn sign_in_state_cookie(sign_in: &SignIn, state: String) -> Cookie<'static> {
+    Cookie::build((SIGN_IN_STATE_COOKIE, state))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(sign_in.secure_cookies())
+        .path(SIGN_IN_PATH)
+        .build()
+}
+
 /// The cookie that removes the session cookie from the browser.
 pub fn removal(sign_in: &SignIn) -> Cookie<'static> {
-    let mut gone = cookie(sign_in, String::new());
+    removal_of(sign_in, COOKIE, "/")
+}
+
+/// The cookie that removes cookie `name` (set on `path`) from the browser.
+pub fn removal_of(sign_in: &SignIn, name: &'static str, path: &'static str) -> Cookie<'static> {
+    let mut gone = Cookie::build((name, ""))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(sign_in.secure_cookies())
+        .path(path)
+        .build();
     gone.make_removal();
     gone
 }

@@ -275,11 +275,14 @@ impl OidcClient {
             }
             other = info.additional_claims().claims.clone();
         }
+        // A claim the provider did not send says nothing: memberships stay as they are,
+        // rather than being emptied (a missing scope or userinfo endpoint is not a move).
         let organisation_codes = self
             .settings
             .organisation_claim
             .as_ref()
-            .map(|claim| organisation_codes(other.get(claim)));
+            .and_then(|claim| other.get(claim))
+            .map(|listed| organisation_codes(Some(listed)));
         let identity = Identity {
             issuer: claims.issuer().as_str().to_owned(),
             subject: subject.as_str().to_owned(),

@@ -8,13 +8,12 @@ use super::errors::{UserError, parse_id, payload};
 use super::types::{Invitation, Membership};
 use crate::actor::Actor;
 use crate::model::Role;
-use crate::service::memberships::{self, Invited};
+use crate::service::memberships;
 
 #[derive(Debug, SimpleObject)]
 pub struct InviteMemberPayload {
-    /// The membership, when someone with that address has already signed in.
-    membership: Option<Membership>,
-    /// The invitation, when nobody has yet: it becomes a membership at their first sign-in.
+    /// The invitation: it becomes a membership when someone signs in with that address,
+    /// verified by the identity provider.
     invitation: Option<Invitation>,
     user_errors: Vec<UserError>,
 }
@@ -36,8 +35,8 @@ pub struct MembershipMutation;
 
 #[Object]
 impl MembershipMutation {
-    /// Invites the person who signs in with `email` to `role` at an organisation
-    /// (administrators only).
+    /// Invites the person who signs in with `email` (verified by the identity provider) to
+    /// `role` at an organisation (administrators only).
     async fn invite_member(
         &self,
         ctx: &Context<'_>,
@@ -52,14 +51,8 @@ impl MembershipMutation {
             Err(e) => Err(e),
         };
         let (invited, user_errors) = payload(result)?;
-        let (membership, invitation) = match invited {
-            Some(Invited::Member((m, o))) => (Some(Membership(m, o)), None),
-            Some(Invited::Pending(i)) => (None, Some(Invitation(i))),
-            None => (None, None),
-        };
         Ok(InviteMemberPayload {
-            membership,
-            invitation,
+            invitation: invited.map(Invitation),
             user_errors,
         })
     }

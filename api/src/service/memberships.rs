@@ -16,14 +16,6 @@ use crate::model::{
     MembershipSource, Role, invitation, membership, organisation, user, values::Email,
 };
 
-/// What an invitation turned into: a membership straight away when someone with that address
-/// has already signed in, else an invitation waiting for them.
-#[derive(Debug, Clone)]
-pub enum Invited {
-    Member(Held),
-    Pending(invitation::Model),
-}
-
 /// A membership with the organisation it is held at.
 pub type Held = (membership::Model, organisation::Model);
 
@@ -59,7 +51,10 @@ pub async fn grant(
     Ok((created, organisation))
 }
 
-/// Invites whoever signs in with `email` to a role at an organisation.
+/// Invites whoever signs in with `email`, verified by the identity provider, to a role at
+/// an organisation. It always waits for that sign-in, even when someone with the address has
+/// signed in before: a provider may pass on an address it never verified, and a role must
+/// not go to whoever merely claimed one.
 #[tracing::instrument(skip_all)]
 pub async fn invite(
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -67,67 +62,45 @@ pub async fn invite(
     organisation_id: Uuid,
     email: &str,
     role: Role,
-) -> ServiceResult<Invited> {
+) -> ServiceResult<invitation::Model> {
     access::ensure_administrator(actor, "invite members")?;
     let email =
         normalised(Email::parse("email", email).map_err(|e| ServiceError::Invalid(vec![e]))?);
     let txn = crate::db::begin_write(db).await?;
     let organisation = organisation_for(&txn, organisation_id, role).await?;
-    let existing = user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .one(&txn)
-        .await?;
-    let invited = match existing {
-        Some(person) => Invited::Member((
-            insert(
-                &txn,
-                actor,
-                person.id,
-                &organisation,
-                role,
-                MembershipSource::Administrator,
-            )
-            .await?,
-            organisation,
-        )),
-        None => {
-            let model = invitation::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                organisation_id: Set(organisation.id),
-                email: Set(email.clone()),
-                role: Set(role),
-                invited_by: Set(actor.user_id()),
-                created_at: Set(Utc::now()),
-                accepted_at: Set(None),
-            };
-            let id = *model.id.as_ref();
-            invitation::Entity::insert(model)
-                .exec_without_returning(&txn)
-                .await
-                .map_err(|e| {
-                    on_unique(
-                        e,
-                        "email",
-                        "This address is already invited to this role at this organisation",
-                    )
-                })?;
-            journal::audit(
-                &txn,
-                actor,
-                "invitation.create",
-                "invitation",
-                id,
-                json!({ "organisation_id": organisation.id, "email": email, "role": role }),
-            )
-            .await?;
-            Invited::Pending(
-                invitation::Entity::find_by_id(id)
-                    .one(&txn)
-                    .await?
-                    .ok_or(ServiceError::NotFound("invitation"))?,
-            )
-        }
+    let model = invitation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organisation_id: Set(organisation.id),
+        email: Set(email.clone()),
+        role: Set(role),
+        invited_by: Set(actor.user_id()),
+        created_at: Set(Utc::now()),
+        accepted_at: Set(None),
     };
+    let id = *model.id.as_ref();
+    invitation::Entity::insert(model)
+        .exec_without_returning(&txn)
+        .await
+        .map_err(|e| {
+            on_unique(
+                e,
+                "email",
+                "This address is already invited to this role at this organisation",
+            )
+        })?;
+    journal::audit(
+        &txn,
+        actor,
+        "invitation.create",
+        "invitation",
+        id,
+        json!({ "organisation_id": organisation.id, "email": email, "role": role }),
+    )
+    .await?;
+    let invited = invitation::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound("invitation"))?;
     txn.commit().await?;
     Ok(invited)
 }

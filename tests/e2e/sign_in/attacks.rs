@@ -1,5 +1,6 @@
 //! Each attack on the callback is refused with a plain page and no session: a tampered
-//! `state`, a wrong `nonce`, a replayed callback, an expired code, and ID tokens from another
+//! `state`, a wrong `nonce`, a callback carried to another browser (login CSRF), a replayed
+//! callback, an expired code, and ID tokens from another
 //! issuer, for another audience, unsigned or wrongly signed.
 
 use std::time::Duration;
@@ -39,7 +40,7 @@ async fn assert_refused(test_db: &TestDb, response: reqwest::Response, what: &st
 }
 
 #[tokio::test]
-async fn tampered_state_wrong_nonce_and_replayed_callbacks_are_refused() {
+async fn tampered_state_wrong_nonce_login_csrf_and_replayed_callbacks_are_refused() {
     for test_db in support::databases().await {
         let engine = test_db.engine;
         let app = app_for(&test_db, "registry").await;
@@ -85,6 +86,19 @@ async fn tampered_state_wrong_nonce_and_replayed_callbacks_are_refused() {
         let callback = browser.authorise(authorisation, person).await;
         assert_refused(&test_db, browser.callback(callback).await, "a wrong nonce").await;
 
+        // Login CSRF: the attacker's own callback link, opened in the victim's browser.
+        let attacker = Browser::new(&app);
+        let callback = attacker
+            .authorise(attacker.start_sign_in().await, Person::new("attacker"))
+            .await;
+        let victim = Browser::new(&app);
+        assert_refused(
+            &test_db,
+            victim.callback(callback).await,
+            "a callback from another browser",
+        )
+        .await;
+
         let browser = Browser::new(&app);
         let callback = browser
             .authorise(browser.start_sign_in().await, person)
@@ -96,8 +110,8 @@ async fn tampered_state_wrong_nonce_and_replayed_callbacks_are_refused() {
             "{engine}: the real callback"
         );
         assert_eq!(sessions_and_attempts(&test_db).await.0, 1, "{engine}");
-        let attacker = Browser::new(&app);
-        let replay = attacker.callback(callback).await;
+        // The same browser again: the pending sign-in was used up.
+        let replay = browser.callback(callback).await;
         assert_eq!(
             replay.status(),
             StatusCode::BAD_REQUEST,
