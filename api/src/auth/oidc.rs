@@ -8,12 +8,14 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreProviderMetadata,
+    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdToken, CoreIdTokenClaims,
+    CoreProviderMetadata, CoreTokenResponse,
 };
 use openidconnect::{
-    AccessTokenHash, AdditionalClaims, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
-    EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, UserInfoClaims,
+    AccessToken, AccessTokenHash, AdditionalClaims, AuthorizationCode, ClientId, ClientSecret,
+    CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    UserInfoClaims,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -113,6 +115,8 @@ struct OtherClaims {
 impl AdditionalClaims for OtherClaims {}
 
 const REDISCOVER_AFTER: Duration = Duration::from_secs(3600);
+/// A refused ID token fetches the provider's keys again, at most this often.
+const KEY_REFRESH_AFTER: Duration = Duration::from_secs(60);
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// A relying party for one provider.
@@ -203,51 +207,28 @@ impl OidcClient {
         nonce: &str,
         pkce_verifier: &str,
     ) -> Result<(Identity, SignInClaims), SignInError> {
-        self.discover(false).await?;
-        let guard = self.discovered.read().await;
-        let discovered = guard
-            .as_ref()
-            .ok_or_else(|| SignInError::Unavailable("no provider metadata".to_owned()))?;
-        let client = &discovered.client;
-        let mut request = client
-            .exchange_code(AuthorizationCode::new(code.to_owned()))
-            .map_err(|e| SignInError::Misconfigured(e.to_string()))?
-            .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.to_owned()));
-        if let Some(key) = &self.signing_key {
-            let audience = discovered
-                .token_url
-                .clone()
-                .ok_or_else(|| SignInError::Misconfigured("no token endpoint".to_owned()))?;
-            request = request
-                .add_extra_param("client_assertion_type", ASSERTION_TYPE)
-                .add_extra_param("client_assertion", self.client_assertion(key, &audience)?);
-        }
-        let response = request
-            .request_async(&self.http)
-            .await
-            .map_err(|e| SignInError::Refused(format!("token endpoint: {e}")))?;
+        let response = self.exchange(code, pkce_verifier).await?;
         let id_token = response
             .id_token()
             .ok_or_else(|| SignInError::Refused("the provider sent no ID token".to_owned()))?;
-        let verifier = client.id_token_verifier();
-        let claims = id_token
-            .claims(&verifier, &Nonce::new(nonce.to_owned()))
-            .map_err(|e| SignInError::Refused(format!("ID token: {e}")))?;
-        if let Some(expected) = claims.access_token_hash() {
-            let algorithm = id_token
-                .signing_alg()
-                .map_err(|e| SignInError::Refused(format!("ID token: {e}")))?;
-            let key = id_token
-                .signing_key(&verifier)
-                .map_err(|e| SignInError::Refused(format!("ID token: {e}")))?;
-            let actual = AccessTokenHash::from_token(response.access_token(), algorithm, key)
-                .map_err(|e| SignInError::Refused(format!("access token hash: {e}")))?;
-            if actual != *expected {
-                return Err(SignInError::Refused(
-                    "the access token does not match the ID token".to_owned(),
-                ));
+        let claims = match self.verify(id_token, response.access_token(), nonce).await {
+            Ok(claims) => claims,
+            // The provider may have rotated its signing keys since they were fetched: fetch
+            // them again, at most once a minute, and check once more.
+            Err(first) if self.keys_older_than(KEY_REFRESH_AFTER).await => {
+                tracing::info!(error = %first, "ID token refused; refreshing the provider's keys");
+                self.discover(true).await?;
+                self.verify(id_token, response.access_token(), nonce)
+                    .await?
             }
-        }
+            Err(refused) => return Err(refused),
+        };
+        self.discover(false).await?;
+        let guard = self.discovered.read().await;
+        let client = &guard
+            .as_ref()
+            .ok_or_else(|| SignInError::Unavailable("no provider metadata".to_owned()))?
+            .client;
 
         let subject = claims.subject().clone();
         let mut name = claims
@@ -298,6 +279,81 @@ impl OidcClient {
                 organisation_codes,
             },
         ))
+    }
+
+    /// Exchanges the code at the token endpoint, with the PKCE verifier and the client's
+    /// credential.
+    async fn exchange(
+        &self,
+        code: &str,
+        pkce_verifier: &str,
+    ) -> Result<CoreTokenResponse, SignInError> {
+        self.discover(false).await?;
+        let guard = self.discovered.read().await;
+        let discovered = guard
+            .as_ref()
+            .ok_or_else(|| SignInError::Unavailable("no provider metadata".to_owned()))?;
+        let mut request = discovered
+            .client
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .map_err(|e| SignInError::Misconfigured(e.to_string()))?
+            .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.to_owned()));
+        if let Some(key) = &self.signing_key {
+            let audience = discovered
+                .token_url
+                .clone()
+                .ok_or_else(|| SignInError::Misconfigured("no token endpoint".to_owned()))?;
+            request = request
+                .add_extra_param("client_assertion_type", ASSERTION_TYPE)
+                .add_extra_param("client_assertion", self.client_assertion(key, &audience)?);
+        }
+        request
+            .request_async(&self.http)
+            .await
+            .map_err(|e| SignInError::Refused(format!("token endpoint: {e}")))
+    }
+
+    /// Checks the ID token with the provider's current keys: signature, issuer, audience,
+    /// expiry, nonce, and the access token hash when present.
+    async fn verify<'t>(
+        &self,
+        id_token: &'t CoreIdToken,
+        access_token: &AccessToken,
+        nonce: &str,
+    ) -> Result<&'t CoreIdTokenClaims, SignInError> {
+        let guard = self.discovered.read().await;
+        let discovered = guard
+            .as_ref()
+            .ok_or_else(|| SignInError::Unavailable("no provider metadata".to_owned()))?;
+        let verifier = discovered.client.id_token_verifier();
+        let claims = id_token
+            .claims(&verifier, &Nonce::new(nonce.to_owned()))
+            .map_err(|e| SignInError::Refused(format!("ID token: {e}")))?;
+        if let Some(expected) = claims.access_token_hash() {
+            let algorithm = id_token
+                .signing_alg()
+                .map_err(|e| SignInError::Refused(format!("ID token: {e}")))?;
+            let key = id_token
+                .signing_key(&verifier)
+                .map_err(|e| SignInError::Refused(format!("ID token: {e}")))?;
+            let actual = AccessTokenHash::from_token(access_token, algorithm, key)
+                .map_err(|e| SignInError::Refused(format!("access token hash: {e}")))?;
+            if actual != *expected {
+                return Err(SignInError::Refused(
+                    "the access token does not match the ID token".to_owned(),
+                ));
+            }
+        }
+        Ok(claims)
+    }
+
+    /// Whether the provider's keys were fetched longer ago than `age`.
+    async fn keys_older_than(&self, age: Duration) -> bool {
+        self.discovered
+            .read()
+            .await
+            .as_ref()
+            .is_none_or(|d| d.at.elapsed() > age)
     }
 
     /// An RS256 client assertion for the token endpoint, valid for one minute.
