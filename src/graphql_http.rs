@@ -21,7 +21,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use registry_api::graphql::{self, limits};
 use registry_api::model::EntryPoint;
-use registry_api::service::tokens;
 use registry_api::{Actor, ServiceError, secret};
 use registry_web::session;
 use serde_json::json;
@@ -183,51 +182,40 @@ pub async fn post_graphql(
 /// A request the cookie authenticates must carry the session's CSRF token in `X-CSRF-Token`:
 /// a cookie goes wherever the browser goes, the token only with this site's own pages.
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, Response> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return match session::current(&state.db, &state.sign_in, headers, EntryPoint::Graphql).await
-        {
-            Ok(Some(current)) => {
-                let given = headers
-                    .get(session::CSRF_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                if secret::matches(&current.csrf_token, given) {
-                    Ok(current.actor)
-                } else {
-                    Err(error(
-                        StatusCode::FORBIDDEN,
-                        "CSRF",
-                        "A signed-in browser request must carry the page's X-CSRF-Token header",
-                    ))
-                }
+    match session::bearer(&state.db, headers).await {
+        Some(Ok(actor)) => return Ok(actor),
+        Some(Err(err @ ServiceError::Database(_))) => return Err(internal(&err)),
+        Some(Err(_)) => {
+            let mut response = error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "The API token is not valid: it may be mistyped, expired or revoked",
+            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return Err(response);
+        }
+        None => {}
+    }
+    match session::current(&state.db, &state.sign_in, headers, EntryPoint::Graphql).await {
+        Ok(Some(current)) => {
+            let given = headers
+                .get(session::CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if secret::matches(&current.csrf_token, given) {
+                Ok(current.actor)
+            } else {
+                Err(error(
+                    StatusCode::FORBIDDEN,
+                    "CSRF",
+                    "A signed-in browser request must carry the page's X-CSRF-Token header",
+                ))
             }
-            Ok(None) => Ok(Actor::anonymous(EntryPoint::Graphql)),
-            Err(err) => Err(internal(&err)),
-        };
-    };
-    let secret = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let unauthenticated = || {
-        let mut response = error(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
-            "The API token is not valid: it may be mistyped, expired or revoked",
-        );
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        response
-    };
-    let Some(secret) = secret else {
-        return Err(unauthenticated());
-    };
-    match tokens::authenticate(&state.db, secret).await {
-        Ok(actor) => Ok(actor),
-        Err(err @ ServiceError::Database(_)) => Err(internal(&err)),
-        Err(_) => Err(unauthenticated()),
+        }
+        Ok(None) => Ok(Actor::anonymous(EntryPoint::Graphql)),
+        Err(err) => Err(internal(&err)),
     }
 }
 

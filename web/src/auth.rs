@@ -232,8 +232,8 @@ async fn start_session(
     )
     .await
     {
-        Ok(started) => (
-            jar.add(session::cookie(&state.sign_in, started.secret)),
+        Ok(cookie_secret) => (
+            jar.add(session::cookie(&state.sign_in, cookie_secret)),
             Redirect::to(return_to),
         )
             .into_response(),

@@ -40,26 +40,15 @@ pub async fn current(
     }
 }
 
-/// The cookie that carries a new session: HttpOnly, SameSite=Lax (Strict would drop it on the
-/// provider's redirect back), Secure whenever the registry is reached over https.
+/// The cookie that carries a new session.
 pub fn cookie(sign_in: &SignIn, secret: String) -> Cookie<'static> {
-    Cookie::build((COOKIE, secret))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(sign_in.secure_cookies())
-        .path("/")
-        .build()
+    registry_cookie(sign_in, COOKIE, secret, "/")
 }
 
 /// The cookie holding a pending sign-in's `state`, for the callback to match (the pending
 /// sign-in itself expires in the database after ten minutes).
 pub fn sign_in_state_cookie(sign_in: &SignIn, state: String) -> Cookie<'static> {
-    Cookie::build((SIGN_IN_STATE_COOKIE, state))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(sign_in.secure_cookies())
-        .path(SIGN_IN_PATH)
-        .build()
+    registry_cookie(sign_in, SIGN_IN_STATE_COOKIE, state, SIGN_IN_PATH)
 }
 
 /// The cookie that removes the session cookie from the browser.
@@ -69,14 +58,40 @@ pub fn removal(sign_in: &SignIn) -> Cookie<'static> {
 
 /// The cookie that removes cookie `name` (set on `path`) from the browser.
 pub fn removal_of(sign_in: &SignIn, name: &'static str, path: &'static str) -> Cookie<'static> {
-    let mut gone = Cookie::build((name, ""))
+    let mut gone = registry_cookie(sign_in, name, String::new(), path);
+    gone.make_removal();
+    gone
+}
+
+/// Every cookie the registry sets: HttpOnly, SameSite=Lax (Strict would drop it on the
+/// provider's redirect back), Secure whenever the registry is reached over https.
+fn registry_cookie(
+    sign_in: &SignIn,
+    name: &'static str,
+    value: String,
+    path: &'static str,
+) -> Cookie<'static> {
+    Cookie::build((name, value))
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(sign_in.secure_cookies())
         .path(path)
-        .build();
-    gone.make_removal();
-    gone
+        .build()
+}
+
+/// The actor an `Authorization: Bearer …` header names, if the request has one; a header that
+/// is not a bearer token, or a token that does not work, is `Unauthenticated`.
+pub async fn bearer(db: &DatabaseConnection, headers: &HeaderMap) -> Option<ServiceResult<Actor>> {
+    let value = headers.get(axum::http::header::AUTHORIZATION)?;
+    let secret = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    Some(match secret {
+        Some(secret) => tokens::authenticate(db, secret).await,
+        None => Err(ServiceError::Unauthenticated),
+    })
 }
 
 /// Who a read-only request (a download, an image) comes from: its API token
@@ -88,13 +103,8 @@ pub async fn reader(
     headers: &HeaderMap,
     entry_point: EntryPoint,
 ) -> ServiceResult<Actor> {
-    if let Some(value) = headers.get(axum::http::header::AUTHORIZATION) {
-        let secret = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ServiceError::Unauthenticated)?;
-        return tokens::authenticate(db, secret.trim()).await;
+    if let Some(actor) = bearer(db, headers).await {
+        return actor;
     }
     Ok(current(db, sign_in, headers, entry_point)
         .await?

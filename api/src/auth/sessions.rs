@@ -38,13 +38,6 @@ const LOGIN_TTL_MINUTES: i64 = 10;
 /// Activity is written back at most this often, so reads stay reads.
 const TOUCH_EVERY_SECONDS: i64 = 60;
 
-/// A new session: the cookie's secret and the CSRF token its forms and requests carry.
-#[derive(Debug)]
-pub struct Started {
-    pub secret: String,
-    pub csrf_token: String,
-}
-
 /// The session a request came with, and who it is.
 #[derive(Debug, Clone)]
 pub struct Current {
@@ -54,19 +47,17 @@ pub struct Current {
 }
 
 /// Starts a session for a user who has just signed in. The browser's previous session, if it
-/// had one, ends: the session id always changes at sign-in.
+/// had one, ends: the session id always changes at sign-in. Returns the new cookie secret; the
+/// session's CSRF token is read back with it by [`current`].
 #[tracing::instrument(skip_all)]
 pub async fn start(
     db: &(impl ConnectionTrait + TransactionTrait),
     user_id: Uuid,
     policy: SessionPolicy,
     previous_secret: Option<&str>,
-) -> ServiceResult<Started> {
+) -> ServiceResult<String> {
     let now = Utc::now();
-    let started = Started {
-        secret: secret::generate(""),
-        csrf_token: secret::generate(""),
-    };
+    let cookie_secret = secret::generate("");
     let id = Uuid::now_v7();
     let txn = crate::db::begin_write(db).await?;
     if let Some(previous) = previous_secret {
@@ -81,9 +72,9 @@ pub async fn start(
         .await?;
     session::Entity::insert(session::ActiveModel {
         id: Set(id),
-        secret_hash: Set(secret::hash(&started.secret)),
+        secret_hash: Set(secret::hash(&cookie_secret)),
         user_id: Set(user_id),
-        csrf_token: Set(started.csrf_token.clone()),
+        csrf_token: Set(secret::generate("")),
         created_at: Set(now),
         last_seen_at: Set(now),
         expires_at: Set(now + policy.absolute),
@@ -93,7 +84,7 @@ pub async fn start(
     let actor = accounts::actor_for_user(&txn, user_id, EntryPoint::Web, None).await?;
     journal::audit(&txn, &actor, "session.start", "session", id, json!({})).await?;
     txn.commit().await?;
-    Ok(started)
+    Ok(cookie_secret)
 }
 
 /// The live session with this cookie secret, if any; an idle or expired one is deleted.

@@ -178,21 +178,17 @@ fn subgroups_of(
     measure: EffectMeasure,
     method: PoolingMethod,
 ) -> (Vec<Subgroup>, Option<SubgroupTest>) {
-    let mut keys: Vec<String> = Vec::new();
-    for (input, _) in included {
+    let mut groups: Vec<(String, Vec<Effect>)> = Vec::new();
+    for (input, effect) in included {
         let key = input.attributes.subgroup(by);
-        if !keys.contains(&key) {
-            keys.push(key);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, effects)) => effects.push(*effect),
+            None => groups.push((key, vec![*effect])),
         }
     }
-    let mut subgroups = Vec::new();
-    let mut estimates = Vec::new();
-    for key in keys {
-        let effects: Vec<Effect> = included
-            .iter()
-            .filter(|(input, _)| input.attributes.subgroup(by) == key)
-            .map(|(_, e)| *e)
-            .collect();
+    let mut subgroups = Vec::with_capacity(groups.len());
+    let mut estimates = Vec::with_capacity(groups.len());
+    for (key, effects) in groups {
         let pooled = evidence::pool(&effects, method);
         match (&pooled, effects.first()) {
             (Some(p), _) => estimates.push((p.random_estimate, p.random_se)),

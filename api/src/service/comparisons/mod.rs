@@ -66,6 +66,40 @@ pub struct Comparison {
     pub since_saved: HashMap<Uuid, SinceSaved>,
 }
 
+impl Comparison {
+    /// An unsaved comparison of `inputs`, with its figures.
+    fn of(
+        metric: metric::Model,
+        effect_measure: EffectMeasure,
+        method: PoolingMethod,
+        subgroup_by: Option<SubgroupBy>,
+        inputs: &[Input],
+    ) -> Self {
+        Comparison {
+            id: None,
+            saved_at: None,
+            figured: figures::figure(inputs, effect_measure, method, subgroup_by),
+            metric,
+            effect_measure,
+            method,
+            subgroup_by,
+            since_saved: HashMap::new(),
+        }
+    }
+}
+
+/// The question's metric, the effect measure that suits it, and the inputs the actor may see.
+async fn gather(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    question: &Question,
+) -> ServiceResult<(metric::Model, EffectMeasure, Vec<Input>)> {
+    let metric = metric_for(db, &question.metric_code).await?;
+    let measure = effect_measure_for(&metric, question.effect_measure)?;
+    let inputs = inputs(db, actor, &metric, &question.filter).await?;
+    Ok((metric, measure, inputs))
+}
+
 /// Compares the pilots the actor may see.
 #[tracing::instrument(skip_all, fields(metric = %question.metric_code))]
 pub async fn compare(
@@ -74,21 +108,16 @@ pub async fn compare(
     question: &Question,
 ) -> ServiceResult<Comparison> {
     let started = std::time::Instant::now();
-    let metric = metric_for(db, &question.metric_code).await?;
-    let measure = effect_measure_for(&metric, question.effect_measure)?;
-    let inputs = inputs(db, actor, &metric, &question.filter).await?;
-    let figured = figures::figure(&inputs, measure, question.method, question.subgroup_by);
-    ::metrics::histogram!("registry_comparison_seconds").record(started.elapsed().as_secs_f64());
-    Ok(Comparison {
-        id: None,
-        saved_at: None,
-        figured,
+    let (metric, measure, inputs) = gather(db, actor, question).await?;
+    let comparison = Comparison::of(
         metric,
-        effect_measure: measure,
-        method: question.method,
-        subgroup_by: question.subgroup_by,
-        since_saved: HashMap::new(),
-    })
+        measure,
+        question.method,
+        question.subgroup_by,
+        &inputs,
+    );
+    ::metrics::histogram!("registry_comparison_seconds").record(started.elapsed().as_secs_f64());
+    Ok(comparison)
 }
 
 /// Compares, then keeps the question and every input used.
@@ -101,9 +130,7 @@ pub async fn save(
     access::ensure_can_write(actor)?;
     let saved_by = actor.user_id().ok_or(ServiceError::Unauthenticated)?;
     let txn = crate::db::begin_write(db).await?;
-    let metric = metric_for(&txn, &question.metric_code).await?;
-    let measure = effect_measure_for(&metric, question.effect_measure)?;
-    let inputs = inputs(&txn, actor, &metric, &question.filter).await?;
+    let (metric, measure, inputs) = gather(&txn, actor, question).await?;
     let audience = inputs
         .iter()
         .map(|i| i.visibility)
@@ -145,12 +172,14 @@ pub async fn save(
     Ok(Comparison {
         id: Some(id),
         saved_at: Some(now),
-        figured: figures::figure(&inputs, measure, question.method, question.subgroup_by),
-        metric,
-        effect_measure: measure,
-        method: question.method,
-        subgroup_by: question.subgroup_by,
         since_saved,
+        ..Comparison::of(
+            metric,
+            measure,
+            question.method,
+            question.subgroup_by,
+            &inputs,
+        )
     })
 }
 
@@ -206,17 +235,14 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ServiceR
     Ok(Comparison {
         id: Some(found.id),
         saved_at: Some(found.created_at),
-        figured: figures::figure(
-            &inputs,
+        since_saved,
+        ..Comparison::of(
+            metric,
             found.effect_measure,
             found.method,
             found.subgroup_by,
-        ),
-        metric,
-        effect_measure: found.effect_measure,
-        method: found.method,
-        subgroup_by: found.subgroup_by,
-        since_saved,
+            &inputs,
+        )
     })
 }
 
