@@ -126,6 +126,10 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once at start; boxing would only add noise"
+)]
 pub enum Command {
     /// Migrate the database, then serve the registry. An empty embedded database is filled with
     /// the demo data set first.
@@ -197,6 +201,23 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered 408.
     #[arg(long, env = "REGISTRY_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+
+    /// Seconds a client may take to send a request's headers; also how long a kept-alive
+    /// connection may sit idle.
+    #[arg(long, env = "REGISTRY_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
+
+    /// Open connections accepted at once, altogether; more are closed at once.
+    #[arg(long, env = "REGISTRY_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Open connections accepted at once from one client address (an IPv6 client: its /64).
+    #[arg(
+        long,
+        env = "REGISTRY_MAX_CONNECTIONS_PER_CLIENT",
+        default_value_t = 64
+    )]
+    pub max_connections_per_client: usize,
 
     /// Milliseconds GraphQL batch loaders gather keys before one query fetches them all.
     #[arg(long, env = "REGISTRY_GRAPHQL_BATCH_WINDOW_MS", default_value_t = 1)]

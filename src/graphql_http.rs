@@ -121,6 +121,14 @@ pub async fn post_graphql(
         }
     };
     for request in &requests {
+        // Bounded before anything recursive sees the document.
+        if let Err(refusal) = limits::check_request(request) {
+            return error(
+                StatusCode::BAD_REQUEST,
+                refusal.code(),
+                &refusal.to_string(),
+            );
+        }
         if let Ok(document) = async_graphql::parser::parse_query(&request.query)
             && limits::count_aliases(&document) > limits::MAX_ALIASES
         {
@@ -132,9 +140,10 @@ pub async fn post_graphql(
         }
     }
 
+    let budget = limits::RequestBudget::default();
     let requests: Vec<_> = requests
         .into_iter()
-        .map(|r| graphql::for_actor(r, &state.db, actor.clone(), state.batch_window))
+        .map(|r| graphql::for_actor(r, &state.db, actor.clone(), state.batch_window, &budget))
         .collect();
     let started = std::time::Instant::now();
     let response = if single {

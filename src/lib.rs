@@ -1,8 +1,10 @@
 //! The registry server, as a library so tests can start it on port 0 and stop it on cue.
 
 pub mod config;
+pub mod connections;
 mod graphql_http;
 pub mod rate_limit;
 pub mod server;
 
-pub use server::{AppState, build_app, serve};
+pub use connections::{ConnectionLimits, serve};
+pub use server::{AppState, build_app};

@@ -9,7 +9,7 @@ use registry::config::{
     TokenCreateArgs,
 };
 use registry::rate_limit::RateLimit;
-use registry::{AppState, build_app, serve};
+use registry::{AppState, ConnectionLimits, build_app, serve};
 use registry_api::auth::{SessionPolicy, SignIn};
 use registry_api::search::{outbox, reindex as rebuild};
 use sea_orm::DatabaseConnection;
@@ -125,7 +125,12 @@ async fn run_serve(
     // Tests and scripts read this line to find the port when --addr ends in :0.
     println!("listening on http://{local}");
     tracing::info!(%local, "serving the registry");
-    serve(listener, app, shutdown_signal()).await?;
+    let limits = ConnectionLimits {
+        total: args.max_connections.max(1),
+        per_client: args.max_connections_per_client.max(1),
+        header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+    };
+    serve(listener, app, limits, shutdown_signal()).await?;
     let _ = stop_worker.send(true);
     let _ = worker.await;
     tracing::info!("stopped");

@@ -79,7 +79,7 @@ pub async fn enforce(State(limit): State<RateLimit>, request: Request, next: Nex
 
 /// The client an address stands for: itself for IPv4, its /64 network for IPv6 (one
 /// subscriber holds a whole /64, and could otherwise take a fresh address per request).
-fn client_of(ip: IpAddr) -> IpAddr {
+pub(crate) fn client_of(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),

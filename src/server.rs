@@ -1,6 +1,5 @@
 //! The HTTP server: routes, middleware, health and readiness, and graceful shutdown.
 
-use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
@@ -15,7 +14,6 @@ use registry_api::graphql::RegistrySchema;
 use registry_api::search::{SearchEngine, outbox};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
-use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -150,21 +148,6 @@ async fn count_requests(
     let response = next.run(request).await;
     metrics::counter!("registry_http_requests_total", "status" => response.status().as_u16().to_string()).increment(1);
     response
-}
-
-/// Serves until `shutdown` completes, then lets requests in flight finish.
-pub async fn serve(
-    listener: TcpListener,
-    app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    // Rate limits key on the client's address, which the connection info carries.
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }
 
 /// The process is up.

@@ -8,6 +8,7 @@
 //!   so nothing leaks that hidden records exist.
 //! - Database failures are [`ServiceError::Database`]: logged with their cause by the entry point
 //!   and answered with a generic message, never shown to the client.
+//! - Work that passed its deadline is [`ServiceError::TimedOut`], so no request holds a worker.
 
 use std::fmt;
 
@@ -98,6 +99,13 @@ pub enum ServiceError {
     /// The database failed; never shown to clients.
     #[error("database error")]
     Database(#[source] DbErr),
+    /// Work that could not finish within its deadline (a comparison over too many pilots, say):
+    /// the request is answered, and nothing was written.
+    #[error("{0} took too long; try again, or narrow the question")]
+    TimedOut(&'static str),
+    /// Anything else that failed on our side; logged with its cause chain, never shown.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 fn display_all(errors: &[FieldError]) -> String {

@@ -10,6 +10,7 @@ mod atomicity;
 mod concurrency;
 mod evidence;
 mod graphql;
+mod hardening;
 mod migrations;
 mod roles;
 mod search;

@@ -67,6 +67,9 @@ fn refusal(err: &ServiceError) -> Response {
             "The API token is not valid: it may be mistyped, expired or revoked",
         )
             .into_response(),
+        ServiceError::TimedOut(_) => {
+            (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response()
+        }
         other => crate::problem(other),
     }
 }

@@ -124,6 +124,11 @@ fn short(v: f64) -> String {
     }
 }
 
+/// XML 1.0's `Char` production.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
 struct Row {
     y: f64,
     label: String,
@@ -357,7 +362,9 @@ pub fn render(comparison: &Comparison) -> askama::Result<String> {
             _ => None,
         },
     };
-    plot.render()
+    // Text stored before the services refused control characters must not make the whole
+    // document ill-formed: XML 1.0 cannot carry them even escaped, so they are dropped.
+    Ok(plot.render()?.chars().filter(|&c| is_xml_char(c)).collect())
 }
 
 #[cfg(test)]

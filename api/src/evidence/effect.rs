@@ -124,6 +124,27 @@ pub enum Exclusion {
     AllEventsInBothArms,
     #[error("risk difference variance is 0 (0% or 100% in both arms)")]
     RiskDifferenceVarianceZero,
+    /// The figures give an effect or variance so large or small that weighing it against the
+    /// other pilots would overflow; figures recorded before measures were bounded can do this.
+    #[error(
+        "its figures are too extreme to weigh against other pilots (effect {y:e}, variance {v:e})"
+    )]
+    TooExtreme { y: f64, v: f64 },
+}
+
+/// Effects pooled with others stay within these magnitudes, so that every sum of powers of
+/// weights in [`crate::evidence::pool`] stays finite and above the smallest normal float.
+const LARGEST_EFFECT: f64 = 1e40;
+const VARIANCE_RANGE: (f64, f64) = (1e-80, 1e80);
+
+impl Effect {
+    /// Whether the effect can be weighed without overflow or underflow.
+    pub fn is_weighable(&self) -> bool {
+        self.y.is_finite()
+            && self.y.abs() <= LARGEST_EFFECT
+            && self.v.is_finite()
+            && (VARIANCE_RANGE.0..=VARIANCE_RANGE.1).contains(&self.v)
+    }
 }
 
 /// The effect of the result against the baseline.
@@ -131,6 +152,22 @@ pub enum Exclusion {
 /// Subscript 1 = result, 2 = baseline. Never flipped: a positive MD means the result is
 /// higher than the baseline, whichever direction counts as better for the metric.
 pub fn effect_size(
+    measure: EffectMeasure,
+    result: &Arm,
+    baseline: &Arm,
+) -> Result<Effect, Exclusion> {
+    let effect = unchecked_effect_size(measure, result, baseline)?;
+    if effect.is_weighable() {
+        Ok(effect)
+    } else {
+        Err(Exclusion::TooExtreme {
+            y: effect.y,
+            v: effect.v,
+        })
+    }
+}
+
+fn unchecked_effect_size(
     measure: EffectMeasure,
     result: &Arm,
     baseline: &Arm,

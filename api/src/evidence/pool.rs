@@ -57,6 +57,38 @@ pub struct Pooled {
 }
 
 impl Pooled {
+    /// Whether every figure is a number (intervals may not be NaN or infinite either).
+    fn is_finite(&self) -> bool {
+        [
+            self.fixed_estimate,
+            self.fixed_se,
+            self.fixed_ci_lower,
+            self.fixed_ci_upper,
+            self.q,
+            self.q_p_value,
+            self.tau2,
+            self.tau2_ci_lower,
+            self.tau2_ci_upper,
+            self.tau,
+            self.i2,
+            self.i2_ci_lower,
+            self.i2_ci_upper,
+            self.h2,
+            self.random_estimate,
+            self.random_se,
+            self.random_ci_lower,
+            self.random_ci_upper,
+            self.hksj_ci_lower,
+            self.hksj_ci_upper,
+        ]
+        .into_iter()
+        .chain(self.prediction_lower)
+        .chain(self.prediction_upper)
+        .chain(self.weights_fixed.iter().copied())
+        .chain(self.weights_random.iter().copied())
+        .all(f64::is_finite)
+    }
+
     /// Estimates and interval bounds on the reporting scale (`to_reporting`: exp for ratios);
     /// standard errors, τ², τ, Q, I² and H² stay as they are.
     pub fn reported(&self, to_reporting: impl Fn(f64) -> f64) -> Pooled {
@@ -80,18 +112,26 @@ impl Pooled {
 /// to max(1, τ²) so that outcomes on large scales (e.g. percentage points) still converge.
 const TOLERANCE: f64 = 1e-10;
 const MAX_ITERATIONS: usize = 1000;
+/// Step halvings in one Fisher-scoring step: 2⁻²⁰⁰ of any finite step is below any tolerance.
+const MAX_HALVINGS: usize = 200;
 
 /// Pools the pilots' effects.
 ///
 /// None when fewer than 2 effects (k = 1 shows the one pilot and no pooled figure), and
-/// also when an effect has a non-finite estimate or a variance that is not above 0 (which
-/// `effect_size` never returns), since such a pilot cannot be weighted.
+/// also when an effect cannot be weighed ([`Effect::is_weighable`], which every effect from
+/// `effect_size` is), or when a figure comes out non-finite all the same: the caller reports
+/// the latter, and every loop here has a cap, so pooling always returns.
 pub fn pool(effects: &[Effect], method: Method) -> Option<Pooled> {
     let k = effects.len();
-    let usable = |e: &Effect| e.y.is_finite() && e.v.is_finite() && e.v > 0.0;
-    if k < 2 || !effects.iter().all(usable) {
+    if k < 2 || !effects.iter().all(Effect::is_weighable) {
         return None;
     }
+    let pooled = pool_weighable(effects, method)?;
+    pooled.is_finite().then_some(pooled)
+}
+
+fn pool_weighable(effects: &[Effect], method: Method) -> Option<Pooled> {
+    let k = effects.len();
     let df = k - 1;
     let z = z_975();
     let t = StudentsT::new(0.0, 1.0, df as f64).ok()?.inverse_cdf(0.975);
@@ -259,14 +299,22 @@ fn reml(effects: &[Effect], start: f64) -> f64 {
     let mut likelihood = restricted_log_likelihood(effects, tau2);
     for _ in 0..MAX_ITERATIONS {
         let mut step = fisher_scoring_step(effects, tau2);
-        let (next, next_likelihood) = loop {
+        if !step.is_finite() || !likelihood.is_finite() {
+            break;
+        }
+        let mut accepted = None;
+        for _ in 0..MAX_HALVINGS {
             let next = (tau2 + step).max(0.0);
             let next_likelihood = restricted_log_likelihood(effects, next);
             let precision_floor = 1e-12 * likelihood.abs().max(1.0);
             if next_likelihood >= likelihood - precision_floor || step.abs() < f64::EPSILON {
-                break (next, next_likelihood);
+                accepted = Some((next, next_likelihood));
+                break;
             }
             step /= 2.0;
+        }
+        let Some((next, next_likelihood)) = accepted else {
+            break;
         };
         let converged = (next - tau2).abs() <= TOLERANCE * tau2.max(1.0);
         tau2 = next;

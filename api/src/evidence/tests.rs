@@ -1072,3 +1072,40 @@ proptest! {
         prop_assert!(p.tau2 >= 0.0 && p.tau2_ci_lower >= 0.0);
     }
 }
+
+/// A measure recorded before measures were bounded (ED waits of 1e100 minutes) once made
+/// REML's step-halving spin forever on a NaN step; such a pilot is now excluded with a reason.
+#[test]
+fn extreme_figures_exclude_the_pilot_instead_of_hanging_or_vanishing() {
+    let absurd = continuous_arm(1e100, 1.0, 100);
+    let ordinary = continuous_arm(240.0, 60.0, 100);
+    let excluded = effect_size(EffectMeasure::Md, &absurd, &ordinary);
+    assert!(
+        matches!(excluded, Err(Exclusion::TooExtreme { .. })),
+        "{excluded:?}"
+    );
+    let huge_sd = continuous_arm(5.0, 1e200, 100);
+    let excluded = effect_size(EffectMeasure::Md, &huge_sd, &continuous_arm(6.0, 2.0, 100));
+    assert!(
+        matches!(excluded, Err(Exclusion::TooExtreme { .. })),
+        "{excluded:?}"
+    );
+}
+
+proptest! {
+    /// Whatever weighable effects it is given, pooling returns (every loop has a cap) with
+    /// finite figures or none at all.
+    #[test]
+    fn pooling_always_returns_finite_figures_or_none(
+        effects in proptest::collection::vec(
+            (-1e40f64..1e40, -80.0f64..80.0).prop_map(|(y, log_v)| Effect { y, v: 10f64.powf(log_v) }),
+            2..8,
+        ),
+        method in method_strategy(),
+    ) {
+        if let Some(p) = pool(&effects, method) {
+            prop_assert!(p.random_estimate.is_finite() && p.tau2.is_finite());
+            prop_assert!(p.weights_random.iter().all(|w| w.is_finite()));
+        }
+    }
+}

@@ -23,6 +23,7 @@ impl ComparisonQuery {
     /// Across the pilots you may see that measured one metric: each pilot's effect (result
     /// against baseline) and the pooled estimate with its uncertainty. Methods:
     /// `docs/evidence.md`. Defaults: MD or RR by the metric's kind, REML.
+    #[graphql(complexity = "super::limits::COMPARISON_COST + child_complexity")]
     async fn metric_comparison(
         &self,
         ctx: &Context<'_>,
@@ -44,6 +45,7 @@ impl ComparisonQuery {
 
     /// A saved comparison, with the figures it had when saved; each input says whether it has
     /// since been amended, withdrawn or removed.
+    #[graphql(complexity = "super::limits::COMPARISON_COST + child_complexity")]
     async fn comparison(&self, ctx: &Context<'_>, id: ID) -> Result<Option<MetricComparison>> {
         let db = ctx.data::<DatabaseConnection>()?;
         let actor = ctx.data::<Actor>()?;
@@ -71,6 +73,7 @@ pub struct ComparisonMutation;
 impl ComparisonMutation {
     /// Runs a comparison and keeps it, with every value it used, so `comparison(id)` shows
     /// the same figures later.
+    #[graphql(complexity = "super::limits::COMPARISON_COST + child_complexity")]
     async fn save_comparison(
         &self,
         ctx: &Context<'_>,

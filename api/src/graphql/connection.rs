@@ -4,7 +4,7 @@ use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields, Opaqu
 use async_graphql::{OutputType, SimpleObject};
 
 use crate::error::{ErrorCode, ServiceError};
-use crate::service::{MAX_PAGE_SIZE, Page, PageRequest};
+use crate::service::{Page, PageRequest};
 
 /// What every connection adds to Relay's fields.
 #[derive(Debug, SimpleObject)]
@@ -15,16 +15,9 @@ pub struct Counted {
 
 pub type Paged<T> = Connection<OpaqueCursor<u64>, T, Counted, EmptyFields>;
 
-/// The page that `first` and `after` ask for.
+/// The page that `first` and `after` ask for, checked against the services' limits before
+/// anything is read.
 pub fn request(first: Option<i32>, after: Option<String>) -> Result<PageRequest, ServiceError> {
-    let first = first.unwrap_or(20);
-    if !(1..=MAX_PAGE_SIZE as i32).contains(&first) {
-        return Err(ServiceError::field(
-            "first",
-            ErrorCode::OutOfRange,
-            format!("first must be between 1 and {MAX_PAGE_SIZE}"),
-        ));
-    }
     let offset = match after {
         None => 0,
         Some(cursor) => {
@@ -39,10 +32,7 @@ pub fn request(first: Option<i32>, after: Option<String>) -> Result<PageRequest,
                 .0
         }
     };
-    Ok(PageRequest {
-        first: first as u64,
-        offset,
-    })
+    PageRequest::new(i64::from(first.unwrap_or(20)), offset)
 }
 
 /// Builds the connection for a page that started at `request.offset`.

@@ -47,6 +47,14 @@ pub fn to_graphql(err: ServiceError) -> async_graphql::Error {
             .extend_with(|_, e| e.set("code", "FORBIDDEN")),
         ServiceError::NotFound(_) => async_graphql::Error::new(err.to_string())
             .extend_with(|_, e| e.set("code", "NOT_FOUND")),
+        ServiceError::TimedOut(_) => {
+            async_graphql::Error::new(err.to_string()).extend_with(|_, e| e.set("code", "TIMEOUT"))
+        }
+        ServiceError::Internal(source) => {
+            tracing::error!(error = ?source, "internal error in a GraphQL request");
+            async_graphql::Error::new("something went wrong on our side; try again later")
+                .extend_with(|_, e| e.set("code", "INTERNAL"))
+        }
         ServiceError::Database(source) => {
             tracing::error!(error = %source, "database error in a GraphQL request");
             async_graphql::Error::new("something went wrong on our side; try again later")

@@ -59,6 +59,7 @@ pub fn build_schema(db: DatabaseConnection, engine: crate::search::SearchEngine)
         .limit_complexity(limits::MAX_COMPLEXITY)
         .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
         .limit_directives(limits::MAX_DIRECTIVES)
+        .extension(limits::BudgetExtension)
         .finish()
 }
 
@@ -69,7 +70,8 @@ pub fn sdl() -> String {
         .sdl()
 }
 
-/// Binds a request to its actor: the actor itself, and a batch loader that sees what it sees.
+/// Binds a request to its actor: the actor itself, a batch loader that sees what it sees, and
+/// the complexity budget of the HTTP request it came in (shared by the operations of a batch).
 /// `batch_window` is how long the loader gathers keys before it queries: it must cover the time
 /// to resolve one level of a page, or a level's keys split into two queries.
 pub fn for_actor(
@@ -77,6 +79,7 @@ pub fn for_actor(
     db: &DatabaseConnection,
     actor: Actor,
     batch_window: Duration,
+    budget: &limits::RequestBudget,
 ) -> Request {
     let actor = Arc::new(actor);
     let loader = DataLoader::new(
@@ -87,5 +90,8 @@ pub fn for_actor(
         tokio::spawn,
     )
     .delay(batch_window);
-    request.data(actor.as_ref().clone()).data(loader)
+    request
+        .data(actor.as_ref().clone())
+        .data(loader)
+        .data(budget.clone())
 }

@@ -45,7 +45,7 @@ impl OrganisationQuery {
         Ok(found.map(Organisation))
     }
 
-    #[graphql(complexity = "first.unwrap_or(20) as usize * child_complexity")]
+    #[graphql(complexity = "super::limits::page_cost(first, child_complexity)")]
     async fn organisations(
         &self,
         ctx: &Context<'_>,

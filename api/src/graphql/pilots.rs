@@ -145,7 +145,7 @@ impl PilotQuery {
         }
     }
 
-    #[graphql(complexity = "first.unwrap_or(20) as usize * child_complexity")]
+    #[graphql(complexity = "super::limits::page_cost(first, child_complexity)")]
     async fn pilots(
         &self,
         ctx: &Context<'_>,

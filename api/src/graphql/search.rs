@@ -129,7 +129,9 @@ pub struct SearchQueryRoot;
 #[Object]
 impl SearchQueryRoot {
     /// Finds technologies and pilots. Typos are forgiven; an empty query browses with filters.
-    #[graphql(complexity = "first.unwrap_or(20) as usize * child_complexity")]
+    #[graphql(
+        complexity = "super::limits::SEARCH_COST + super::limits::page_cost(first, child_complexity)"
+    )]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -159,6 +161,7 @@ impl SearchQueryRoot {
             tracing::error!(error = %err, "search failed");
             async_graphql::Error::new("search is unavailable right now; try again shortly")
         })?;
+        page.check_within(results.total).map_err(to_graphql)?;
         let has_next = page.offset + (results.hits.len() as u64) < results.total;
         let facets = results
             .facets

@@ -135,7 +135,7 @@ impl TechnologyQuery {
         }
     }
 
-    #[graphql(complexity = "first.unwrap_or(20) as usize * child_complexity")]
+    #[graphql(complexity = "super::limits::page_cost(first, child_complexity)")]
     async fn technologies(
         &self,
         ctx: &Context<'_>,

@@ -275,6 +275,30 @@ closed_list!(
     }
 );
 
+impl MetricUnit {
+    /// The values a reading in this unit can plausibly take, whatever the metric. A metric's
+    /// own bounds narrow this range; nothing widens it. Past these, a figure is a typing
+    /// error (minutes for hours, pounds for pence), and it would swamp every comparison.
+    pub fn plausible_range(self) -> (f64, f64) {
+        match self {
+            Self::Proportion => (0.0, 1.0),
+            Self::Percent => (0.0, 100.0),
+            // Waits and turnaround times in minutes stay within a day.
+            Self::Minutes => (0.0, 1_440.0),
+            // Within a (leap) year.
+            Self::Hours => (0.0, 8_784.0),
+            // Within ten years.
+            Self::Days => (0.0, 3_660.0),
+            // Up to £10 billion: an ICB's whole budget is a few billion.
+            Self::Gbp => (0.0, 1e10),
+            Self::Count => (0.0, 1e9),
+            Self::RatePerThousand => (0.0, 1e6),
+            // Scales are given their own bounds by the catalogue; this only keeps them finite.
+            Self::Score => (-1e6, 1e6),
+        }
+    }
+}
+
 closed_list!(
     Direction {
         HigherIsBetter => "Higher is better",

@@ -120,7 +120,11 @@ impl Link {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let url = raw.trim();
         let web = url.starts_with("https://") || url.starts_with("http://");
-        if url.len() > 2000 || !web || !url.validate_url() {
+        if url.len() > 2000
+            || !web
+            || url.chars().any(|c| c.is_control() || c.is_whitespace())
+            || !url.validate_url()
+        {
             return Err(FieldError::new(
                 field,
                 ErrorCode::Invalid,

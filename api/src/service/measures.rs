@@ -44,37 +44,32 @@ pub struct MeasureInput {
     pub target: Option<f64>,
 }
 
-/// Checks that a value can be a reading of the metric: finite, within its unit's range and its
-/// own bounds, a whole number for counts.
+/// The largest sample size a pilot can have: more than the population of the UK.
+const MAX_SAMPLE_SIZE: i32 = 100_000_000;
+
+/// The range a reading of `metric` may take: its unit's plausible range, narrowed by the
+/// metric's own bounds.
+fn value_range(metric: &metric::Model) -> (f64, f64) {
+    let (unit_min, unit_max) = metric.unit.plausible_range();
+    (
+        metric.min_value.map_or(unit_min, |v| v.max(unit_min)),
+        metric.max_value.map_or(unit_max, |v| v.min(unit_max)),
+    )
+}
+
+/// Checks that a value can be a reading of the metric: finite, within its unit's plausible
+/// range and its own bounds, a whole number for counts.
 fn check_value(check: &mut Check, field: &str, label: &str, value: f64, metric: &metric::Model) {
     if !check.finite(field, label, value) {
         return;
     }
-    let (unit_min, unit_max) = match metric.unit {
-        MetricUnit::Proportion => (Some(0.0), Some(1.0)),
-        MetricUnit::Percent => (Some(0.0), Some(100.0)),
-        MetricUnit::Score => (None, None),
-        MetricUnit::Count
-        | MetricUnit::Minutes
-        | MetricUnit::Hours
-        | MetricUnit::Days
-        | MetricUnit::Gbp
-        | MetricUnit::RatePerThousand => (Some(0.0), None),
-    };
-    let min = metric.min_value.or(unit_min);
-    let max = metric.max_value.or(unit_max);
-    let range = match (min, max) {
-        (Some(lo), Some(hi)) if value < lo || value > hi => Some(format!("between {lo} and {hi}")),
-        (Some(lo), None) if value < lo => Some(format!("{lo} or more")),
-        (None, Some(hi)) if value > hi => Some(format!("{hi} or less")),
-        _ => None,
-    };
-    if let Some(range) = range {
+    let (min, max) = value_range(metric);
+    if value < min || value > max {
         check.fail(
             field,
             ErrorCode::OutOfRange,
             format!(
-                "{label} must be {range} for {} ({})",
+                "{label} must be between {min} and {max} for {} ({})",
                 metric.name,
                 metric.unit.label()
             ),
@@ -84,6 +79,33 @@ fn check_value(check: &mut Check, field: &str, label: &str, value: f64, metric: 
             field,
             ErrorCode::Invalid,
             format!("{label} must be a whole number: {} is a count", metric.name),
+        );
+    }
+}
+
+/// A standard deviation is above 0 and no wider than the whole range a reading can take.
+fn check_sd(check: &mut Check, field: &str, sd: f64, metric: &metric::Model) {
+    if !check.finite(field, "The standard deviation", sd) {
+        return;
+    }
+    let (min, max) = value_range(metric);
+    let widest = max - min;
+    if sd <= 0.0 {
+        check.fail(
+            field,
+            ErrorCode::OutOfRange,
+            "The standard deviation must be more than 0",
+        );
+    } else if sd > widest {
+        check.fail(
+            field,
+            ErrorCode::OutOfRange,
+            format!(
+                "The standard deviation must be {widest} or less for {} ({}), the width of \
+                 every value it can take",
+                metric.name,
+                metric.unit.label()
+            ),
         );
     }
 }
@@ -102,25 +124,18 @@ fn check_observation(
     };
     check_value(check, &field("value"), label, obs.value, metric);
     if let Some(n) = obs.n
-        && n < 1
+        && !(1..=MAX_SAMPLE_SIZE).contains(&n)
     {
         check.fail(
             &field("n"),
             ErrorCode::OutOfRange,
-            format!("{label}'s sample size must be 1 or more"),
+            format!("{label}'s sample size must be between 1 and {MAX_SAMPLE_SIZE}"),
         );
     }
     match metric.kind {
         MetricKind::Continuous => {
-            if let Some(sd) = obs.sd
-                && check.finite(&field("sd"), "The standard deviation", sd)
-                && sd <= 0.0
-            {
-                check.fail(
-                    &field("sd"),
-                    ErrorCode::OutOfRange,
-                    "The standard deviation must be more than 0",
-                );
+            if let Some(sd) = obs.sd {
+                check_sd(check, &field("sd"), sd, metric);
             }
             if obs.events.is_some() {
                 check.fail(
@@ -180,19 +195,21 @@ fn check_observation(
     );
 }
 
-struct ValidMeasure {
-    time_frame: String,
+/// What validation keeps of a measure's input.
+#[derive(Debug)]
+pub struct ValidMeasure {
+    pub time_frame: String,
 }
 
 async fn validate(db: &impl ConnectionTrait, input: &MeasureInput) -> ServiceResult<ValidMeasure> {
-    let mut check = Check::new();
-    let time_frame = check.text(
-        "timeFrame",
-        "the time frame, like 12 weeks",
-        &input.time_frame,
-        100,
-    );
     let Some(metric) = metric::Entity::find_by_id(input.metric_id).one(db).await? else {
+        let mut check = Check::new();
+        check.text(
+            "timeFrame",
+            "the time frame, like 12 weeks",
+            &input.time_frame,
+            100,
+        );
         check.fail(
             "metricId",
             ErrorCode::NotFound,
@@ -201,10 +218,23 @@ async fn validate(db: &impl ConnectionTrait, input: &MeasureInput) -> ServiceRes
         check.finish()?;
         return Err(ServiceError::NotFound("metric"));
     };
-    check_observation(&mut check, "baseline", &input.baseline, &metric);
-    check_observation(&mut check, "result", &input.result, &metric);
+    check_against(&metric, input)
+}
+
+/// Every check of a measure that needs only its metric, not the database: the readings'
+/// plausibility for the metric's unit and kind, the time frame, the periods' order.
+pub fn check_against(metric: &metric::Model, input: &MeasureInput) -> ServiceResult<ValidMeasure> {
+    let mut check = Check::new();
+    let time_frame = check.text(
+        "timeFrame",
+        "the time frame, like 12 weeks",
+        &input.time_frame,
+        100,
+    );
+    check_observation(&mut check, "baseline", &input.baseline, metric);
+    check_observation(&mut check, "result", &input.result, metric);
     if let Some(target) = input.target {
-        check_value(&mut check, "target", "The target", target, &metric);
+        check_value(&mut check, "target", "The target", target, metric);
     }
     if let (Some(baseline_end), Some(result_start)) =
         (input.baseline.period_end, input.result.period_start)

@@ -50,10 +50,21 @@ fn validate(input: &MetricInput) -> ServiceResult<ValidMetric> {
         );
     }
     let name = check.text("name", "the metric's name", &input.name, 200);
-    let definition = check.text("definition", "a definition", &input.definition, 4000);
+    let definition = check.prose("definition", "a definition", &input.definition, 4000);
+    let (unit_min, unit_max) = input.unit.plausible_range();
     for (field, value) in [("minValue", input.min_value), ("maxValue", input.max_value)] {
-        if let Some(value) = value {
-            check.finite(field, "The bound", value);
+        if let Some(value) = value
+            && check.finite(field, "The bound", value)
+            && !(unit_min..=unit_max).contains(&value)
+        {
+            check.fail(
+                field,
+                ErrorCode::OutOfRange,
+                format!(
+                    "The bound must be between {unit_min} and {unit_max} for a metric in {}",
+                    input.unit.label()
+                ),
+            );
         }
     }
     if let (Some(min), Some(max)) = (input.min_value, input.max_value)

@@ -5,7 +5,7 @@
 
 pub mod access;
 pub mod accounts;
-mod check;
+pub mod check;
 pub mod comparisons;
 pub(crate) mod journal;
 pub mod measures;
@@ -26,12 +26,61 @@ use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 /// The most records one page may hold.
 pub const MAX_PAGE_SIZE: u64 = 100;
+/// The furthest into a list a page may start. Deeper pages cost the database (and the search
+/// engines) work in proportion to their offset; past this, narrow the filter instead.
+pub const MAX_OFFSET: u64 = 10_000;
 
 /// A page request: up to `first` records after skipping `offset`, in the list's order.
 #[derive(Debug, Clone, Copy)]
 pub struct PageRequest {
     pub first: u64,
     pub offset: u64,
+}
+
+impl PageRequest {
+    /// A page request within the limits, or the field error that says which limit it passed.
+    pub fn new(first: i64, offset: u64) -> ServiceResult<Self> {
+        let request = Self {
+            first: u64::try_from(first).unwrap_or(0),
+            offset,
+        };
+        request.check()?;
+        Ok(request)
+    }
+
+    fn check(&self) -> ServiceResult<()> {
+        if !(1..=MAX_PAGE_SIZE).contains(&self.first) {
+            return Err(ServiceError::field(
+                "first",
+                ErrorCode::OutOfRange,
+                format!("first must be between 1 and {MAX_PAGE_SIZE}"),
+            ));
+        }
+        if self.offset > MAX_OFFSET {
+            return Err(ServiceError::field(
+                "after",
+                ErrorCode::OutOfRange,
+                format!(
+                    "Pages start at most {MAX_OFFSET} records into a list: narrow the filter to \
+                     reach records further on"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses a page that starts past the end of a list of `total` records (a page that
+    /// starts exactly at its end is the empty page after the last record).
+    pub fn check_within(&self, total: u64) -> ServiceResult<()> {
+        if self.offset > total {
+            return Err(ServiceError::field(
+                "after",
+                ErrorCode::OutOfRange,
+                format!("The cursor is past the end of the list, which holds {total} records"),
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for PageRequest {
@@ -104,14 +153,9 @@ where
     E::Model: Sync,
     C: ColumnTrait,
 {
-    if !(1..=MAX_PAGE_SIZE).contains(&request.first) {
-        return Err(ServiceError::field(
-            "first",
-            ErrorCode::OutOfRange,
-            format!("A page holds between 1 and {MAX_PAGE_SIZE} records"),
-        ));
-    }
+    request.check()?;
     let total_count = select.clone().count(db).await?;
+    request.check_within(total_count)?;
     let mut ordered = select;
     for (column, descending) in order {
         ordered = if *descending {

@@ -81,13 +81,13 @@ async fn validate(
 ) -> ServiceResult<ValidPilot> {
     let mut check = Check::new();
     let title = check.text("title", "a title", &input.title, 200);
-    let problem = check.text(
+    let problem = check.prose(
         "problem",
         "the problem the pilot addresses",
         &input.problem,
         10_000,
     );
-    let population = check.text(
+    let population = check.prose(
         "population",
         "the population the pilot served",
         &input.population,
@@ -415,7 +415,7 @@ pub async fn withdraw(
 ) -> ServiceResult<pilot::Model> {
     access::ensure_administrator(actor, "withdraw pilots")?;
     let mut check = Check::new();
-    let reason = check.text(
+    let reason = check.prose(
         "reason",
         "the reason for withdrawing the pilot",
         reason,

@@ -53,22 +53,22 @@ struct ValidReport {
 
 fn validate(input: &ReportInput, amends_published: bool) -> ServiceResult<ValidReport> {
     let mut check = Check::new();
-    let summary = check.text("summary", "a summary", &input.summary, 5_000);
-    let findings = check.text("findings", "the findings", &input.findings, 20_000);
-    let barriers = check.optional_text("barriers", "the barriers", Some(&input.barriers), 10_000);
-    let lessons = check.optional_text(
+    let summary = check.prose("summary", "a summary", &input.summary, 5_000);
+    let findings = check.prose("findings", "the findings", &input.findings, 20_000);
+    let barriers = check.optional_prose("barriers", "the barriers", Some(&input.barriers), 10_000);
+    let lessons = check.optional_prose(
         "lessons",
         "the lessons learned",
         Some(&input.lessons),
         10_000,
     );
-    let costs = check.optional_text(
+    let costs = check.optional_prose(
         "costsAndSavings",
         "the costs and savings",
         Some(&input.costs_and_savings),
         10_000,
     );
-    let amendment_reason = check.optional_text(
+    let amendment_reason = check.optional_prose(
         "amendmentReason",
         "the reason for the amendment",
         input.amendment_reason.as_deref(),

@@ -89,7 +89,7 @@ async fn validate(
         .unwrap_or_default();
     let name = check.text("name", "the technology's name", &input.name, 200);
     let summary = check.text("summary", "a summary", &input.summary, 280);
-    let description = check.text("description", "a description", &input.description, 10_000);
+    let description = check.prose("description", "a description", &input.description, 10_000);
     if input.care_settings.is_empty() {
         check.fail(
             "careSettings",
@@ -384,7 +384,7 @@ pub async fn withdraw(
 ) -> ServiceResult<Technology> {
     access::ensure_administrator(actor, "withdraw technologies")?;
     let mut check = Check::new();
-    let reason = check.text("reason", "the reason for withdrawing it", reason, 2000);
+    let reason = check.prose("reason", "the reason for withdrawing it", reason, 2000);
     check.finish()?;
     let txn = crate::db::begin_write(db).await?;
     let current = technology::Entity::find_by_id(id)

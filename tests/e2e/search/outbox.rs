@@ -51,6 +51,11 @@ async fn nothing_is_lost_while_the_engine_is_down() {
         let db = &test_db.db;
         let engine_name = test_db.engine;
         let w = World::build(db).await;
+        // A retry far enough off that a loaded machine cannot reach it between two passes.
+        let slow_retry = WorkerSettings {
+            retry: Duration::from_millis(1_000),
+            ..FAST_RETRY
+        };
         // Meilisearch on a port where nothing listens: every write to it fails.
         let down = SearchEngine::Meili(
             MeiliEngine::new("http://127.0.0.1:9", None, "registry").expect("client"),
@@ -62,7 +67,7 @@ async fn nothing_is_lost_while_the_engine_is_down() {
             .pilot(db, "Draft written while search is down", Visibility::Draft)
             .await;
 
-        let pass = outbox::drain_once(db, &down, FAST_RETRY)
+        let pass = outbox::drain_once(db, &down, slow_retry)
             .await
             .expect("drain");
         assert!(
@@ -81,7 +86,7 @@ async fn nothing_is_lost_while_the_engine_is_down() {
             "{engine_name}: retried later, with backoff"
         );
         assert_eq!(
-            outbox::drain_once(db, &down, FAST_RETRY)
+            outbox::drain_once(db, &down, slow_retry)
                 .await
                 .expect("drain"),
             outbox::Pass::default(),
@@ -90,7 +95,7 @@ async fn nothing_is_lost_while_the_engine_is_down() {
 
         // An engine that answers: the retry drains everything, and the index matches the database.
         let up = embedded();
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
         let pass = outbox::drain(db, &up.engine, FAST_RETRY)
             .await
             .expect("drain");

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use registry::rate_limit::RateLimit;
-use registry::{AppState, build_app, serve};
+use registry::{AppState, ConnectionLimits, build_app, serve};
 use registry_api::Actor;
 use registry_api::auth::{SessionPolicy, SignIn};
 use registry_api::model::TokenScope;
@@ -25,6 +25,7 @@ pub struct Options {
     pub sign_in_per_minute: Option<u32>,
     pub graphql_per_minute: Option<u32>,
     pub session_policy: Option<SessionPolicy>,
+    pub connection_limits: Option<ConnectionLimits>,
 }
 
 /// Which of the test provider's clients the registry is.
@@ -101,9 +102,10 @@ impl TestApp {
         // than a release build; a wide window keeps each level in one batch.
         state.batch_window = Duration::from_millis(50);
         let app = build_app(state);
+        let limits = options.connection_limits.unwrap_or_default();
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
-            serve(listener, app, async {
+            serve(listener, app, limits, async {
                 let _ = stopped.await;
             })
             .await

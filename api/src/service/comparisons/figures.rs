@@ -5,6 +5,7 @@
 use sea_orm::prelude::Uuid;
 use serde::{Deserialize, Serialize};
 
+use crate::error::{ServiceError, ServiceResult};
 use crate::evidence::{self, Arm, Effect, Pooled, SubgroupTest};
 use crate::model::{
     CareSetting, Comparator, EffectMeasure, EsfTier, EvaluationDesign, PoolingMethod, Region,
@@ -117,6 +118,29 @@ pub struct Figured {
 }
 
 /// Computes every figure from the inputs, in the inputs' order.
+/// Longest the figures of one comparison may take. Pooling is bounded (every loop has a cap),
+/// so this is a backstop: whatever the inputs, a request is answered and its worker freed.
+const FIGURING_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// [`figure`] on the blocking pool, off the async workers that answer requests, within
+/// [`FIGURING_DEADLINE`].
+pub async fn figure_bounded(
+    inputs: Vec<Input>,
+    measure: EffectMeasure,
+    method: PoolingMethod,
+    subgroup_by: Option<SubgroupBy>,
+) -> ServiceResult<Figured> {
+    let work = tokio::task::spawn_blocking(move || figure(&inputs, measure, method, subgroup_by));
+    match tokio::time::timeout(FIGURING_DEADLINE, work).await {
+        Ok(Ok(figured)) => Ok(figured),
+        Ok(Err(failed)) => Err(ServiceError::Internal(Box::new(failed))),
+        Err(_) => {
+            tracing::error!("figuring a comparison passed its deadline");
+            Err(ServiceError::TimedOut("the comparison"))
+        }
+    }
+}
+
 pub fn figure(
     inputs: &[Input],
     measure: EffectMeasure,
@@ -136,6 +160,13 @@ pub fn figure(
     }
     let effects: Vec<Effect> = included.iter().map(|(_, e)| *e).collect();
     let pooled = evidence::pool(&effects, method);
+    if pooled.is_none() && effects.len() >= 2 {
+        // Every included effect is weighable, so this is a defect in the maths, not the data.
+        tracing::error!(
+            k = effects.len(),
+            "pooling weighable effects gave no finite estimate"
+        );
+    }
     let pilots = included
         .iter()
         .enumerate()

@@ -67,24 +67,25 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    /// An unsaved comparison of `inputs`, with its figures.
-    fn of(
+    /// An unsaved comparison of `inputs`, with its figures (worked out off the async workers).
+    async fn of(
         metric: metric::Model,
         effect_measure: EffectMeasure,
         method: PoolingMethod,
         subgroup_by: Option<SubgroupBy>,
         inputs: &[Input],
-    ) -> Self {
-        Comparison {
+    ) -> ServiceResult<Self> {
+        Ok(Comparison {
             id: None,
             saved_at: None,
-            figured: figures::figure(inputs, effect_measure, method, subgroup_by),
+            figured: figures::figure_bounded(inputs.to_vec(), effect_measure, method, subgroup_by)
+                .await?,
             metric,
             effect_measure,
             method,
             subgroup_by,
             since_saved: HashMap::new(),
-        }
+        })
     }
 }
 
@@ -115,7 +116,8 @@ pub async fn compare(
         question.method,
         question.subgroup_by,
         &inputs,
-    );
+    )
+    .await?;
     ::metrics::histogram!("registry_comparison_seconds").record(started.elapsed().as_secs_f64());
     Ok(comparison)
 }
@@ -139,7 +141,7 @@ pub async fn save(
     let id = Uuid::now_v7();
     let now = Utc::now();
     let stored = |value: serde_json::Result<serde_json::Value>| {
-        value.map_err(|e| ServiceError::Database(sea_orm::DbErr::Json(e.to_string())))
+        value.map_err(|e| ServiceError::Internal(Box::new(e)))
     };
     comparison::Entity::insert(comparison::ActiveModel {
         id: Set(id),
@@ -180,6 +182,7 @@ pub async fn save(
             question.subgroup_by,
             &inputs,
         )
+        .await?
     })
 }
 
@@ -200,7 +203,7 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ServiceR
         return Err(ServiceError::NotFound("comparison"));
     }
     let inputs: Vec<Input> = serde_json::from_value(found.inputs.clone())
-        .map_err(|e| ServiceError::Database(sea_orm::DbErr::Json(e.to_string())))?;
+        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
     let metric = metrics::get(db, found.metric_id).await?;
 
     let measure_ids: Vec<Uuid> = inputs.iter().map(|i| i.measure_id).collect();
@@ -243,6 +246,7 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ServiceR
             found.subgroup_by,
             &inputs,
         )
+        .await?
     })
 }
 
