@@ -14,6 +14,7 @@
 
 pub mod documents;
 pub mod embedded;
+pub mod health;
 pub mod meili;
 pub mod outbox;
 pub mod progress;
