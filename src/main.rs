@@ -89,16 +89,23 @@ async fn run_serve(
             .await
             .context("loading the demo data")?;
     }
+    // A corrupt embedded index is moved aside and replaced by an empty one as it opens.
     let engine = search
         .open(&database.data_dir)
         .await
         .context("opening the search index")?;
-    if let registry_api::search::SearchEngine::Embedded(index) = &engine
-        && index.is_empty()
-        && !registry_seed::is_empty(&db).await?
+    // The index is derived data: rebuild it from the database when it is empty, or when its
+    // outbox watermark disagrees with the database's (an older copy restored in place).
+    if let Some(stale) = rebuild::needed(&db, &engine)
+        .await
+        .context("comparing the search index with the database")?
     {
-        // A new or recreated embedded index over existing records: rebuild it from the database.
-        tracing::info!("the search index is empty: rebuilding it from the database");
+        match stale {
+            rebuild::Stale::Empty => {
+                tracing::info!(reason = %stale, "rebuilding the search index from the database");
+            }
+            _ => tracing::warn!(reason = %stale, "rebuilding the search index from the database"),
+        }
         let indexed = rebuild::rebuild(&db, &engine, |_, _| {})
             .await
             .context("rebuilding the search index")?;
@@ -158,6 +165,7 @@ async fn reindex(database: &DatabaseArgs, search: &SearchArgs) -> anyhow::Result
     registry_api::db::migrate(&db)
         .await
         .context("migrating the database")?;
+    // A corrupt embedded index is moved aside as it opens; the rebuild below fills the new one.
     let engine = search.open(&database.data_dir).await.context(
         "opening the search index (is a server using the embedded index? stop it first)",
     )?;

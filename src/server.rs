@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use registry_api::graphql::RegistrySchema;
-use registry_api::search::{SearchEngine, outbox};
+use registry_api::search::{SearchEngine, health, outbox};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -155,8 +155,11 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The process can do its work: the database and the search engine answer. The outbox's lag is
-/// reported as detail (search may lag without the registry being unready).
+/// The process can do its work: the database answers, and search can be relied on: the engine
+/// answers, its index is there, and the outbox is neither failing nor lagging beyond its bounds
+/// (see `registry_api::search::health`). Otherwise 503, with `checks.search` saying
+/// `unreachable` or `degraded` and `search.reason` why: writes are still acknowledged when
+/// search is broken, so only this tells that search is going stale.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let database = match state.db.ping().await {
         Ok(()) => true,
@@ -165,30 +168,35 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             false
         }
     };
-    let search = state.search.healthy().await;
-    let lag = if database {
-        outbox::lag(&state.db).await.ok()
-    } else {
-        None
-    };
-    let status = if database && search {
+    let search = health::readiness(&state.db, &state.search, database).await;
+    if let Some(trouble) = &search.trouble {
+        tracing::warn!(
+            check = trouble.kind.as_str(),
+            reason = %trouble.reason,
+            detail = trouble.detail.as_deref().unwrap_or(""),
+            "readiness check: search is not ready"
+        );
+    }
+    let status = if database && search.trouble.is_none() {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let word = |ok: bool, bad: &'static str| if ok { "ok" } else { bad };
+    let lag = search.lag;
     (
         status,
         Json(json!({
             "status": if status == StatusCode::OK { "ready" } else { "unavailable" },
             "checks": {
-                "database": word(database, "unreachable"),
-                "search": word(search, "unreachable"),
+                "database": if database { "ok" } else { "unreachable" },
+                "search": search.trouble.as_ref().map_or("ok", |t| t.kind.as_str()),
             },
             "search": {
                 "engine": state.search.name(),
                 "outbox_pending": lag.map(|l| l.pending),
                 "outbox_oldest_seconds": lag.map(|l| l.oldest_seconds),
+                "outbox_failing": search.failing.as_ref().map(|f| f.rows),
+                "reason": search.trouble.as_ref().map(|t| t.reason.as_str()),
             },
         })),
     )

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_registry;
 mod m20261125_000002_sign_in;
 mod m20261201_000003_comparisons;
+mod m20261201_000004_search_progress;
 
 /// Every migration of the registry, in order.
 #[derive(Debug)]
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_registry::Migration),
             Box::new(m20261125_000002_sign_in::Migration),
             Box::new(m20261201_000003_comparisons::Migration),
+            Box::new(m20261201_000004_search_progress::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ pub mod pilot;
 pub mod pilot_measure;
 pub mod report_revision;
 pub mod search_outbox;
+pub mod search_progress;
 pub mod session;
 pub mod technology;
 pub mod technology_care_setting;

@@ -1,15 +1,23 @@
 //! The embedded engine: a tantivy index in the data directory. One writer per index directory,
 //! so one server process per embedded index (scale-out uses Meilisearch). Blocking work runs on
 //! tokio's blocking pool.
+//!
+//! The index is derived data, so it heals rather than refusing to start: an index that cannot be
+//! opened, fails its checksums or cannot be read is moved aside (kept for inspection, not
+//! deleted) and a new one created, which the caller rebuilds from the database. Every commit
+//! records the outbox watermark it has reached (see [`super::progress`]), so an older copy
+//! restored in place is told apart from a current one.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::directory::MmapDirectory;
+use tantivy::directory::error::LockError;
+use tantivy::directory::{Directory, DirectoryLock, INDEX_WRITER_LOCK, MmapDirectory};
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
@@ -77,12 +85,62 @@ fn schema() -> (Schema, Fields) {
     (builder.build(), fields)
 }
 
+/// The commit payload: the outbox watermark the commit reached.
+fn payload(applied_through: i64) -> String {
+    serde_json::json!({ "outbox_applied_through": applied_through }).to_string()
+}
+
+/// The watermark in a commit payload; 0 when there is none (a new index, or one written before
+/// the registry recorded watermarks), which no database watermark is behind.
+fn watermark(payload: Option<&str>) -> i64 {
+    payload
+        .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+        .and_then(|v| v["outbox_applied_through"].as_i64())
+        .unwrap_or(0)
+}
+
+/// The writer and the watermark its last commit recorded, behind one lock so that every commit
+/// writes the watermark (a commit without a payload would erase it).
+struct Writing {
+    writer: IndexWriter,
+    applied_through: i64,
+}
+
+impl Writing {
+    /// Commits what the writer holds, recording `applied_through`.
+    fn commit(&mut self, applied_through: i64) -> Result<(), SearchError> {
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&payload(applied_through));
+        prepared.commit()?;
+        self.applied_through = applied_through;
+        Ok(())
+    }
+}
+
+/// Why an index directory could not be opened as it is.
+enum Failure {
+    /// Written with another schema, by another version of the registry.
+    Schema(String),
+    /// Corrupt or unreadable. The writer lock is still held, so that no other process starts on
+    /// the directory while it is moved aside.
+    Damaged {
+        reason: String,
+        _lock: DirectoryLock,
+    },
+    /// Anything else, such as another process using the index: not the index's fault, so it is
+    /// left alone.
+    Other(SearchError),
+}
+
 /// The embedded engine; cheap to clone (all clones share one index and one writer).
 #[derive(Clone)]
 pub struct EmbeddedEngine {
+    dir: Arc<PathBuf>,
     index: Index,
     reader: IndexReader,
-    writer: Arc<Mutex<IndexWriter>>,
+    writer: Arc<Mutex<Writing>>,
+    /// The watermark of the last commit, readable without waiting for the writer.
+    applied: Arc<AtomicI64>,
     fields: Fields,
 }
 
@@ -105,42 +163,142 @@ fn facet(name: FacetName, value: &str) -> Facet {
 }
 
 impl EmbeddedEngine {
-    /// Opens the index in `dir`, creating it when missing.
+    /// Opens the index in `dir`, creating it when missing. An index written with another schema
+    /// is recreated; a corrupt or unreadable one is moved aside (see [`move_aside`]) and a new
+    /// one created. Either way the new index is empty, which the caller sees (`is_empty`) and
+    /// rebuilds from the database. An index another process is using is an error.
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| SearchError::Unavailable(format!("creating {}: {e}", dir.display())))?;
-        let (schema, fields) = schema();
-        let open = |schema| {
-            let directory =
-                MmapDirectory::open(dir).map_err(|e| SearchError::Unavailable(e.to_string()))?;
-            Ok::<_, SearchError>(Index::open_or_create(directory, schema)?)
-        };
-        let index = match open(schema.clone()) {
-            // An index written by another version: the database is the source of truth, so
-            // start afresh and let the caller rebuild it (see `is_empty`).
-            Err(SearchError::Embedded(tantivy::TantivyError::SchemaError(reason))) => {
+        match Self::open_checked(dir) {
+            Ok(engine) => Ok(engine),
+            Err(Failure::Schema(reason)) => {
+                // Nothing is wrong with it but its age: no need to keep it.
                 tracing::warn!(%reason, dir = %dir.display(), "search index has another schema; recreating it");
                 std::fs::remove_dir_all(dir)
                     .and_then(|()| std::fs::create_dir_all(dir))
                     .map_err(|e| {
                         SearchError::Unavailable(format!("recreating {}: {e}", dir.display()))
                     })?;
-                open(schema)?
+                Self::open_checked(dir).map_err(Failure::into_error)
             }
-            other => other?,
+            Err(Failure::Damaged {
+                reason,
+                _lock: lock,
+            }) => {
+                let aside = move_aside(dir)?;
+                drop(lock);
+                tracing::warn!(
+                    %reason,
+                    dir = %dir.display(),
+                    moved_to = %aside.display(),
+                    "search index is corrupt or unreadable: moved it aside and starting a new one, to be rebuilt from the database"
+                );
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    SearchError::Unavailable(format!("creating {}: {e}", dir.display()))
+                })?;
+                Self::open_checked(dir).map_err(Failure::into_error)
+            }
+            Err(Failure::Other(err)) => Err(err),
+        }
+    }
+
+    /// Opens the index in `dir` and proves it readable, or says why not.
+    fn open_checked(dir: &Path) -> Result<Self, Failure> {
+        let directory = MmapDirectory::open(dir).map_err(|e| {
+            Failure::Other(SearchError::Unavailable(format!(
+                "opening {}: {e}",
+                dir.display()
+            )))
+        })?;
+        // Taken before anything is judged, so a directory a running server owns is never
+        // mistaken for a damaged one and moved from under it. Released before the writer takes
+        // it for good.
+        let lock = directory
+            .acquire_lock(&INDEX_WRITER_LOCK)
+            .map_err(|e| match e {
+                LockError::LockBusy => Failure::Other(SearchError::Unavailable(format!(
+                    "the search index in {} is in use by another process",
+                    dir.display()
+                ))),
+                other => Failure::Other(SearchError::Unavailable(format!(
+                    "locking {}: {other}",
+                    dir.display()
+                ))),
+            })?;
+        let (schema, fields) = schema();
+        let damaged = |reason: String, lock| Failure::Damaged {
+            reason,
+            _lock: lock,
+        };
+        let index = match Index::open_or_create(directory, schema) {
+            Ok(index) => index,
+            Err(tantivy::TantivyError::SchemaError(reason)) => return Err(Failure::Schema(reason)),
+            Err(err) => return Err(damaged(err.to_string(), lock)),
         };
         index.tokenizers().register(ANALYZER, analyzer());
-        let writer = index.writer(WRITER_MEMORY)?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+        let (reader, applied_through) = match verify(&index, fields) {
+            Ok(opened) => opened,
+            Err(reason) => return Err(damaged(reason, lock)),
+        };
+        drop(lock);
+        let writer = index
+            .writer(WRITER_MEMORY)
+            .map_err(|e| Failure::Other(e.into()))?;
         Ok(Self {
+            dir: Arc::new(dir.to_path_buf()),
             index,
             reader,
-            writer: Arc::new(Mutex::new(writer)),
+            writer: Arc::new(Mutex::new(Writing {
+                writer,
+                applied_through,
+            })),
+            applied: Arc::new(AtomicI64::new(applied_through)),
             fields,
         })
+    }
+
+    /// The outbox watermark of the index's last commit (0 when it has none).
+    pub fn applied_through(&self) -> i64 {
+        self.applied.load(Ordering::SeqCst)
+    }
+
+    /// Whether the index is still there and readable: its directory, its `meta.json`, and every
+    /// file of its segments. Cheap (one small read and a few `stat`s), for readiness checks; it
+    /// notices an index deleted or damaged under the running server, which otherwise goes on
+    /// answering from memory-mapped files while every write fails.
+    pub async fn check(&self) -> Result<(), SearchError> {
+        let engine = self.clone();
+        blocking(move || {
+            // A commit that lands between reading `meta.json` and listing files can make a
+            // segment look half-gone; a second look settles it.
+            engine.check_now().or_else(|_| engine.check_now())
+        })
+        .await
+    }
+
+    fn check_now(&self) -> Result<(), SearchError> {
+        if !self.dir.is_dir() {
+            return Err(SearchError::Unavailable(format!(
+                "the search index directory {} is gone",
+                self.dir.display()
+            )));
+        }
+        let metas = self.index.load_metas()?;
+        let directory = self.index.directory();
+        let managed = directory.list_managed_files();
+        for path in metas.list_segment_files().intersection(&managed) {
+            let present = directory
+                .exists(path)
+                .map_err(|e| SearchError::Unavailable(e.to_string()))?;
+            if !present {
+                return Err(SearchError::Unavailable(format!(
+                    "the search index file {} is missing",
+                    path.display()
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn document(&self, doc: &SearchDocument) -> TantivyDocument {
@@ -164,21 +322,29 @@ impl EmbeddedEngine {
         out
     }
 
+    /// Applies a batch; with `through`, the batch's highest outbox row id, the commit records
+    /// that watermark (it never goes down here: batches may arrive out of order).
     pub async fn apply(
         &self,
         upserts: Vec<SearchDocument>,
         deleted: Vec<String>,
+        through: Option<i64>,
     ) -> Result<(), SearchError> {
         let engine = self.clone();
         blocking(move || {
-            let mut writer = engine.writer.blocking_lock();
+            let mut writing = engine.writer.blocking_lock();
             for key in deleted.iter().chain(upserts.iter().map(|d| &d.key)) {
-                writer.delete_term(Term::from_field_text(engine.fields.key, key));
+                writing
+                    .writer
+                    .delete_term(Term::from_field_text(engine.fields.key, key));
             }
             for doc in &upserts {
-                writer.add_document(engine.document(doc))?;
+                writing.writer.add_document(engine.document(doc))?;
             }
-            writer.commit()?;
+            let applied =
+                through.map_or(writing.applied_through, |t| t.max(writing.applied_through));
+            writing.commit(applied)?;
+            engine.applied.store(applied, Ordering::SeqCst);
             engine.reader.reload()?;
             Ok(())
         })
@@ -188,10 +354,10 @@ impl EmbeddedEngine {
     /// Starts replacing the whole index. Searches see the old documents until
     /// [`EmbeddedRebuild::finish`] commits; other writes wait until then.
     pub async fn rebuild_start(&self) -> Result<EmbeddedRebuild, SearchError> {
-        let writer = self.writer.clone().lock_owned().await;
-        writer.delete_all_documents()?;
+        let writing = self.writer.clone().lock_owned().await;
+        writing.writer.delete_all_documents()?;
         Ok(EmbeddedRebuild {
-            writer,
+            writing,
             engine: self.clone(),
         })
     }
@@ -420,7 +586,7 @@ pub(crate) fn escape(text: &str) -> String {
 
 /// A rebuild under way: it holds the index writer until it commits.
 pub struct EmbeddedRebuild {
-    writer: OwnedMutexGuard<IndexWriter>,
+    writing: OwnedMutexGuard<Writing>,
     engine: EmbeddedEngine,
 }
 
@@ -433,18 +599,105 @@ impl std::fmt::Debug for EmbeddedRebuild {
 impl EmbeddedRebuild {
     pub async fn add(&mut self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
         for doc in &docs {
-            self.writer.add_document(self.engine.document(doc))?;
+            self.writing
+                .writer
+                .add_document(self.engine.document(doc))?;
         }
         Ok(())
     }
 
-    pub async fn finish(self) -> Result<(), SearchError> {
-        let Self { mut writer, engine } = self;
+    /// Commits the new index with the watermark `through` exactly: a rebuild replaces whatever
+    /// the old index claimed, higher or lower.
+    pub async fn finish(self, through: i64) -> Result<(), SearchError> {
+        let Self {
+            mut writing,
+            engine,
+        } = self;
         blocking(move || {
-            writer.commit()?;
+            writing.commit(through)?;
+            engine.applied.store(through, Ordering::SeqCst);
             engine.reader.reload()?;
             Ok(())
         })
         .await
+    }
+}
+
+/// Whether an opened index can actually be read, and its watermark: every file's checksum, a
+/// reader over every segment, each segment's first and last stored document, its term
+/// dictionary, fast field and facets, and one query. Opening alone proves little: tantivy reads
+/// most files lazily, so a truncated store or a missing segment file would otherwise surface
+/// only as failed searches.
+fn verify(index: &Index, fields: Fields) -> Result<(IndexReader, i64), String> {
+    let damaged = index.validate_checksum().map_err(|e| e.to_string())?;
+    if !damaged.is_empty() {
+        let mut files: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
+        files.sort();
+        return Err(format!("checksum mismatch in {}", files.join(", ")));
+    }
+    let read = || -> Result<(IndexReader, i64), tantivy::TantivyError> {
+        let applied_through = watermark(index.load_metas()?.payload.as_deref());
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = reader.searcher();
+        for segment in searcher.segment_readers() {
+            let store = segment.get_store_reader(1)?;
+            let mut alive = segment.doc_ids_alive();
+            let first = alive.next();
+            for doc_id in first.into_iter().chain(alive.last()) {
+                let _: TantivyDocument = store.get(doc_id)?;
+            }
+            segment.inverted_index(fields.access)?;
+            segment.fast_fields().i64("published")?;
+            segment.facet_reader("facets")?;
+        }
+        let public = TermQuery::new(
+            Term::from_field_text(fields.access, "public"),
+            IndexRecordOption::Basic,
+        );
+        searcher.search(&public, &Count)?;
+        Ok((reader, applied_through))
+    };
+    read().map_err(|e| e.to_string())
+}
+
+/// Renames a damaged index directory to `<name>.corrupt-<UTC time>` beside it, so that a new
+/// one can take its place while the old stays for inspection. Never deletes it: what was wrong
+/// may be worth knowing, and the disk it takes is the operator's to reclaim.
+fn move_aside(dir: &Path) -> Result<PathBuf, SearchError> {
+    let name = dir
+        .file_name()
+        .map_or_else(|| "search".into(), |n| n.to_string_lossy().into_owned());
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    for n in 0..100 {
+        let aside = match n {
+            0 => dir.with_file_name(format!("{name}.corrupt-{stamp}")),
+            n => dir.with_file_name(format!("{name}.corrupt-{stamp}-{n}")),
+        };
+        if aside.exists() {
+            continue;
+        }
+        return std::fs::rename(dir, &aside)
+            .map(|()| aside)
+            .map_err(|e| SearchError::Unavailable(format!("moving {} aside: {e}", dir.display())));
+    }
+    Err(SearchError::Unavailable(format!(
+        "moving {} aside: too many copies already",
+        dir.display()
+    )))
+}
+
+impl Failure {
+    /// The error to report when even a fresh index cannot be opened.
+    fn into_error(self) -> SearchError {
+        match self {
+            Self::Schema(reason) => {
+                SearchError::Embedded(tantivy::TantivyError::SchemaError(reason))
+            }
+            Self::Damaged { reason, .. } => SearchError::Unavailable(reason),
+            Self::Other(err) => err,
+        }
     }
 }

@@ -2,8 +2,17 @@
 //! at the top level, `access` holding the visibility tokens. Filters are built from typed values
 //! with every value quoted and escaped, so no input can change a filter's meaning. Writes wait
 //! for their task, so a change is searchable as soon as `apply` returns.
+//!
+//! The outbox watermark (see [`super::progress`]) lives in the index itself, in one small
+//! document per server process (`kind = "progress"`, no access token, so no search ever matches
+//! it): each process's value only rises, and the index's watermark is the highest of them.
+//! Meilisearch has no compare-and-set, so one shared document could be lowered by a slower
+//! server writing late. Being inside the index, the watermark moves with it when a rebuild is
+//! swapped in, and is restored with it from a snapshot.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use meilisearch_sdk::client::{Client, SwapIndexes};
@@ -22,11 +31,18 @@ const PRIMARY_KEY: &str = "key";
 const TASK_TIMEOUT: Duration = Duration::from_secs(60);
 const HIGHLIGHT_START: &str = "\u{2}";
 const HIGHLIGHT_END: &str = "\u{3}";
+/// The `kind` of watermark documents, and the start of their keys.
+const PROGRESS_KIND: &str = "progress";
+const PROGRESS_KEY_PREFIX: &str = "registry_progress_";
 
 #[derive(Clone)]
 pub struct MeiliEngine {
     client: Client,
     index: String,
+    /// This process's watermark document.
+    progress_key: String,
+    /// The highest watermark this process has written.
+    applied: Arc<AtomicI64>,
 }
 
 impl std::fmt::Debug for MeiliEngine {
@@ -102,7 +118,40 @@ impl MeiliEngine {
         Ok(Self {
             client: Client::new(url, api_key)?,
             index: index.to_owned(),
+            progress_key: format!(
+                "{PROGRESS_KEY_PREFIX}{}",
+                sea_orm::prelude::Uuid::new_v4().simple()
+            ),
+            applied: Arc::new(AtomicI64::new(0)),
         })
+    }
+
+    /// This process's watermark document, saying `applied_through`.
+    fn progress_doc(&self, applied_through: i64) -> Value {
+        json!({
+            "key": self.progress_key,
+            "kind": PROGRESS_KIND,
+            "access": [],
+            "applied_through": applied_through,
+        })
+    }
+
+    /// The index's outbox watermark: the highest any server has recorded (0 when none has).
+    pub async fn applied_through(&self) -> Result<i64, SearchError> {
+        let index = self.client.index(&self.index);
+        let filter = format!("kind = {}", quoted(PROGRESS_KIND));
+        let page = meilisearch_sdk::documents::DocumentsQuery::new(&index)
+            .with_filter(&filter)
+            .with_fields(["applied_through"])
+            .with_limit(1_000)
+            .execute::<Value>()
+            .await?;
+        Ok(page
+            .results
+            .iter()
+            .filter_map(|d| d["applied_through"].as_i64())
+            .max()
+            .unwrap_or(0))
     }
 
     fn settings() -> Settings {
@@ -151,24 +200,42 @@ impl MeiliEngine {
         self.wait(task).await
     }
 
-    pub async fn healthy(&self) -> bool {
-        self.client.is_healthy().await
+    /// Whether Meilisearch answers its health check.
+    pub async fn check(&self) -> Result<(), SearchError> {
+        if self.client.is_healthy().await {
+            Ok(())
+        } else {
+            Err(SearchError::Unavailable(
+                "Meilisearch does not answer its health check".to_owned(),
+            ))
+        }
     }
 
+    /// Applies a batch; with `through`, the batch's highest outbox row id, this process's
+    /// watermark document is raised with the upserts, in the same task, after the deletions, so
+    /// the watermark never runs ahead of a change that failed.
     pub async fn apply(
         &self,
         upserts: Vec<SearchDocument>,
         deleted: Vec<String>,
+        through: Option<i64>,
     ) -> Result<(), SearchError> {
         let index = self.client.index(&self.index);
-        if !upserts.is_empty() {
-            let docs: Vec<Value> = upserts.iter().map(flat).collect();
-            let task = index.add_or_replace(&docs, Some(PRIMARY_KEY)).await?;
-            self.wait(task).await?;
-        }
         if !deleted.is_empty() {
             let task = index.delete_documents(&deleted).await?;
             self.wait(task).await?;
+        }
+        let mut docs: Vec<Value> = upserts.iter().map(flat).collect();
+        let applied = through.map(|t| t.max(self.applied.load(Ordering::SeqCst)));
+        if let Some(applied) = applied {
+            docs.push(self.progress_doc(applied));
+        }
+        if !docs.is_empty() {
+            let task = index.add_or_replace(&docs, Some(PRIMARY_KEY)).await?;
+            self.wait(task).await?;
+        }
+        if let Some(applied) = applied {
+            self.applied.fetch_max(applied, Ordering::SeqCst);
         }
         Ok(())
     }
@@ -264,7 +331,9 @@ impl MeiliEngine {
             keys.extend(
                 page.results
                     .iter()
-                    .filter_map(|d| d["key"].as_str().map(str::to_owned)),
+                    .filter_map(|d| d["key"].as_str())
+                    .filter(|key| !key.starts_with(PROGRESS_KEY_PREFIX))
+                    .map(str::to_owned),
             );
             if count < 1_000 {
                 break;
@@ -315,17 +384,26 @@ impl MeiliRebuild {
         Ok(())
     }
 
-    /// Waits for the side index, swaps it with the live one, and drops the old documents.
-    pub async fn finish(self) -> Result<(), SearchError> {
+    /// Records the watermark `through` in the side index, waits for it, swaps it with the live
+    /// one, and drops the old documents (and the old watermarks with them).
+    pub async fn finish(self, through: i64) -> Result<(), SearchError> {
         if let Some(task) = self.last {
             self.engine.wait(task).await?;
         }
+        let task = self
+            .engine
+            .client
+            .index(&self.uid)
+            .add_or_replace(&[self.engine.progress_doc(through)], Some(PRIMARY_KEY))
+            .await?;
+        self.engine.wait(task).await?;
         let swap = SwapIndexes {
             indexes: (self.engine.index.clone(), self.uid.clone()),
             rename: None,
         };
         let task = self.engine.client.swap_indexes([&swap]).await?;
         self.engine.wait(task).await?;
+        self.engine.applied.store(through, Ordering::SeqCst);
         let task = self.engine.client.delete_index(&self.uid).await?;
         self.engine.wait(task).await
     }

@@ -3,14 +3,21 @@
 //! [`reindex`] rebuilds any index from the database. Two engines sit behind [`SearchEngine`] and
 //! pass one conformance suite: an embedded tantivy index (the default) and Meilisearch.
 //!
+//! The index is derived data and heals itself: the embedded engine moves a corrupt index aside
+//! and starts afresh, [`reindex::needed`] tells at start whether the index has fallen behind the
+//! database (both keep the outbox watermark, [`progress`]), and [`health`] says when search
+//! cannot be relied on, for `/readyz`.
+//!
 //! Visibility travels with each document as access tokens (`public`, `nhs`, `org:<host id>`) and
 //! every query is narrowed to the tokens its viewer holds, so hits, counts and facets obey the same
 //! rule as the database reads.
 
 pub mod documents;
 pub mod embedded;
+pub mod health;
 pub mod meili;
 pub mod outbox;
+pub mod progress;
 pub mod reindex;
 
 use std::collections::BTreeMap;
@@ -235,8 +242,30 @@ impl SearchEngine {
         deleted: Vec<String>,
     ) -> Result<(), SearchError> {
         match self {
-            Self::Embedded(e) => e.apply(upserts, deleted).await,
-            Self::Meili(m) => m.apply(upserts, deleted).await,
+            Self::Embedded(e) => e.apply(upserts, deleted, None).await,
+            Self::Meili(m) => m.apply(upserts, deleted, None).await,
+        }
+    }
+
+    /// Applies an outbox batch whose highest row id is `through`, and records that watermark
+    /// in the index with the change.
+    pub async fn apply_through(
+        &self,
+        upserts: Vec<SearchDocument>,
+        deleted: Vec<String>,
+        through: i64,
+    ) -> Result<(), SearchError> {
+        match self {
+            Self::Embedded(e) => e.apply(upserts, deleted, Some(through)).await,
+            Self::Meili(m) => m.apply(upserts, deleted, Some(through)).await,
+        }
+    }
+
+    /// The outbox watermark the index has recorded (0 when none).
+    pub async fn applied_through(&self) -> Result<i64, SearchError> {
+        match self {
+            Self::Embedded(e) => Ok(e.applied_through()),
+            Self::Meili(m) => m.applied_through().await,
         }
     }
 
@@ -263,11 +292,17 @@ impl SearchEngine {
         })
     }
 
-    pub async fn healthy(&self) -> bool {
+    /// Whether the engine can serve: the embedded index still on disk and readable, or
+    /// Meilisearch answering. Cheap enough for every readiness probe.
+    pub async fn check(&self) -> Result<(), SearchError> {
         match self {
-            Self::Embedded(_) => true,
-            Self::Meili(m) => m.healthy().await,
+            Self::Embedded(e) => e.check().await,
+            Self::Meili(m) => m.check().await,
         }
+    }
+
+    pub async fn healthy(&self) -> bool {
+        self.check().await.is_ok()
     }
 }
 
@@ -286,11 +321,12 @@ impl Rebuild {
         }
     }
 
-    /// Makes the new index the one searches see.
-    pub async fn finish(self) -> Result<(), SearchError> {
+    /// Makes the new index the one searches see, recording the outbox watermark `through`: the
+    /// new index holds every change whose outbox row is at or below it.
+    pub async fn finish(self, through: i64) -> Result<(), SearchError> {
         match self {
-            Self::Embedded(r) => r.finish().await,
-            Self::Meili(r) => r.finish().await,
+            Self::Embedded(r) => r.finish(through).await,
+            Self::Meili(r) => r.finish(through).await,
         }
     }
 }

@@ -2,6 +2,9 @@
 //! the engine. Idempotent (a document is replaced whole, a missing one deleted), so a batch that
 //! runs twice does no harm. While the engine is down, rows stay and are retried with backoff. On
 //! PostgreSQL, rows are claimed `FOR UPDATE SKIP LOCKED`, so several servers share the work.
+//!
+//! Each batch carries its highest row id to the engine, which keeps it with the commit, and the
+//! same watermark is raised in the database as the rows are removed (see [`super::progress`]).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -10,11 +13,11 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
 };
 use tokio::sync::watch;
 
-use super::{SearchEngine, documents};
+use super::{SearchEngine, documents, progress};
 use crate::model::{IndexedKind, search_outbox};
 
 /// How the worker paces itself.
@@ -72,8 +75,8 @@ pub async fn drain_once(
     }
 }
 
-async fn handle_batch(
-    conn: &impl ConnectionTrait,
+async fn handle_batch<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
     engine: &SearchEngine,
     settings: WorkerSettings,
     claim: bool,
@@ -106,12 +109,19 @@ async fn handle_batch(
         deleted.extend(gone);
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let pass = match engine.apply(upserts, deleted).await {
+    let through = ids.iter().copied().max().unwrap_or_default();
+    let pass = match engine.apply_through(upserts, deleted, through).await {
         Ok(()) => {
-            search_outbox::Entity::delete_many()
-                .filter(search_outbox::Column::Id.is_in(ids))
-                .exec(conn)
-                .await?;
+            if claim {
+                // Already inside the batch's transaction.
+                complete(conn, &ids, through).await?;
+            } else {
+                // The removal and the watermark commit together, so the database never claims
+                // rows applied that are still queued, nor the reverse.
+                let txn = crate::db::begin_write(conn).await?;
+                complete(&txn, &ids, through).await?;
+                txn.commit().await?;
+            }
             Pass {
                 done: rows.len(),
                 failed: 0,
@@ -145,6 +155,32 @@ async fn handle_batch(
         }
     };
     Ok(pass)
+}
+
+/// Outbox rows per statement when removing many.
+const REMOVE_CHUNK: usize = 1_000;
+
+/// Removes outbox rows whose changes search has applied, and raises the database's watermark to
+/// `through`.
+pub async fn complete(db: &impl ConnectionTrait, ids: &[i64], through: i64) -> Result<(), DbErr> {
+    for chunk in ids.chunks(REMOVE_CHUNK) {
+        search_outbox::Entity::delete_many()
+            .filter(search_outbox::Column::Id.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    progress::advance(db, through).await
+}
+
+/// Every outbox row id, oldest first: what a rebuild starting now will cover.
+pub async fn queued_ids(db: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
+    search_outbox::Entity::find()
+        .select_only()
+        .column(search_outbox::Column::Id)
+        .order_by_asc(search_outbox::Column::Id)
+        .into_tuple::<i64>()
+        .all(db)
+        .await
 }
 
 /// Drains until nothing is due (for tests and the command line).
@@ -204,17 +240,46 @@ pub struct Lag {
     pub oldest_seconds: f64,
 }
 
+fn age_seconds(row: &search_outbox::Model) -> f64 {
+    (Utc::now() - row.created_at).num_milliseconds().max(0) as f64 / 1000.0
+}
+
 pub async fn lag(db: &impl ConnectionTrait) -> Result<Lag, DbErr> {
     let pending = search_outbox::Entity::find().count(db).await?;
     let oldest = search_outbox::Entity::find()
         .order_by_asc(search_outbox::Column::Id)
         .one(db)
         .await?;
-    let oldest_seconds = oldest.map_or(0.0, |row| {
-        (Utc::now() - row.created_at).num_milliseconds().max(0) as f64 / 1000.0
-    });
     Ok(Lag {
         pending,
-        oldest_seconds,
+        oldest_seconds: oldest.as_ref().map_or(0.0, age_seconds),
+    })
+}
+
+/// Pending rows the engine has refused at least once: a sign that search is failing rather
+/// than merely busy.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Failing {
+    pub rows: u64,
+    /// Age of the oldest such row, in seconds (0 when none).
+    pub oldest_seconds: f64,
+    /// The engine's last refusal of that row: for the log only, as it may name files or hosts.
+    pub last_error: Option<String>,
+}
+
+/// What is failing in the outbox (readiness asks; the worker does not need to).
+pub async fn failing(db: &impl ConnectionTrait) -> Result<Failing, DbErr> {
+    let refused = || search_outbox::Entity::find().filter(search_outbox::Column::Attempts.gt(0));
+    let Some(oldest) = refused()
+        .order_by_asc(search_outbox::Column::Id)
+        .one(db)
+        .await?
+    else {
+        return Ok(Failing::default());
+    };
+    Ok(Failing {
+        rows: refused().count(db).await?,
+        oldest_seconds: age_seconds(&oldest),
+        last_error: oldest.last_error,
     })
 }

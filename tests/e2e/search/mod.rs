@@ -1,6 +1,8 @@
-//! Search: one conformance suite for every engine, and the outbox that feeds them.
+//! Search: one conformance suite for every engine, the outbox that feeds them, and the index
+//! healing itself from the database.
 
 mod conformance;
+mod healing;
 mod outbox;
 
 use registry_api::search::SearchEngine;
