@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::support;
 
-const TABLES: [&str; 19] = [
+const TABLES: [&str; 20] = [
     "organisations",
     "users",
     "memberships",
@@ -26,6 +26,7 @@ const TABLES: [&str; 19] = [
     "login_attempts",
     "invitations",
     "comparisons",
+    "search_progress",
 ];
 
 async fn present(db: &sea_orm::DatabaseConnection) -> Vec<&'static str> {
