@@ -11,7 +11,7 @@ use registry::config::{
 use registry::rate_limit::RateLimit;
 use registry::{AppState, ConnectionLimits, build_app, serve};
 use registry_api::auth::{SessionPolicy, SignIn};
-use registry_api::search::{outbox, reindex as rebuild};
+use registry_api::indexing::{outbox, reindex as rebuild};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;

@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use registry_api::graphql::RegistrySchema;
-use registry_api::search::{SearchEngine, health, outbox};
+use registry_api::indexing::{health, outbox};
+use registry_api::search::SearchEngine;
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -157,7 +158,7 @@ async fn healthz() -> &'static str {
 
 /// The process can do its work: the database answers, and search can be relied on: the engine
 /// answers, its index is there, and the outbox is neither failing nor lagging beyond its bounds
-/// (see `registry_api::search::health`). Otherwise 503, with `checks.search` saying
+/// (see `registry_api::indexing::health`). Otherwise 503, with `checks.search` saying
 /// `unreachable` or `degraded` and `search.reason` why: writes are still acknowledged when
 /// search is broken, so only this tells that search is going stale.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

@@ -50,6 +50,8 @@ pub fn to_graphql(err: ServiceError) -> async_graphql::Error {
         ServiceError::TimedOut(_) => {
             async_graphql::Error::new(err.to_string()).extend_with(|_, e| e.set("code", "TIMEOUT"))
         }
+        ServiceError::Unavailable(_) => async_graphql::Error::new(err.to_string())
+            .extend_with(|_, e| e.set("code", "UNAVAILABLE")),
         ServiceError::Internal(source) => {
             tracing::error!(error = ?source, "internal error in a GraphQL request");
             async_graphql::Error::new("something went wrong on our side; try again later")

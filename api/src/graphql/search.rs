@@ -14,7 +14,8 @@ use crate::model::{
     CareSetting, EsfTier, EvaluationDesign, IndexedKind, PilotStatus, Recommendation, Region,
     Specialty, Standard, TechnologyCategory,
 };
-use crate::search::{self, FacetName, SearchEngine, SearchHit, SearchQuery, SearchSort};
+use crate::search::{FacetName, SearchEngine, SearchSort};
+use crate::service::search::{self, Found, SearchRequest};
 
 /// Typed filters: values of one facet are alternatives; facets combine.
 #[derive(Debug, InputObject, Default)]
@@ -87,7 +88,7 @@ pub struct SearchTotals {
 
 /// A found technology or pilot.
 #[derive(Debug)]
-pub struct SearchResultNode(SearchHit);
+pub struct SearchResultNode(Found);
 
 #[Object(name = "SearchHit")]
 impl SearchResultNode {
@@ -106,7 +107,7 @@ impl SearchResultNode {
             return Ok(None);
         }
         Ok(loader(ctx)?
-            .load_one(TechnologyId(self.0.entity_id))
+            .load_one(TechnologyId(self.0.id))
             .await?
             .map(Technology))
     }
@@ -115,7 +116,7 @@ impl SearchResultNode {
             return Ok(None);
         }
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
-        match crate::service::pilots::get(db, ctx.data::<Actor>()?, self.0.entity_id).await {
+        match crate::service::pilots::get(db, ctx.data::<Actor>()?, self.0.id).await {
             Ok(p) => Ok(Some(Pilot(p))),
             Err(crate::ServiceError::NotFound(_)) => Ok(None),
             Err(other) => Err(to_graphql(other)),
@@ -144,25 +145,19 @@ impl SearchQueryRoot {
         let engine = ctx.data::<SearchEngine>()?;
         let actor = ctx.data::<Actor>()?;
         let page = request(first, after).map_err(to_graphql)?;
-        let results = search::search_as(
+        let results = search::search(
             engine,
             actor,
-            SearchQuery {
+            SearchRequest {
                 text: query,
                 filters: filter.unwrap_or_default().into_filters(),
-                access: Vec::new(),
                 sort,
-                offset: page.offset as usize,
-                limit: page.first as usize,
+                page,
             },
         )
         .await
-        .map_err(|err| {
-            tracing::error!(error = %err, "search failed");
-            async_graphql::Error::new("search is unavailable right now; try again shortly")
-        })?;
-        page.check_within(results.total).map_err(to_graphql)?;
-        let has_next = page.offset + (results.hits.len() as u64) < results.total;
+        .map_err(to_graphql)?;
+        let has_next = results.has_next_page;
         let facets = results
             .facets
             .into_iter()
@@ -187,7 +182,7 @@ impl SearchQueryRoot {
         );
         connection
             .edges
-            .extend(results.hits.into_iter().enumerate().map(|(i, hit)| {
+            .extend(results.found.into_iter().enumerate().map(|(i, hit)| {
                 Edge::new(
                     OpaqueCursor(page.offset + i as u64 + 1),
                     SearchResultNode(hit),

@@ -17,8 +17,9 @@ use sea_orm::{
 };
 use tokio::sync::watch;
 
-use super::{SearchEngine, documents, progress};
+use super::{documents, progress};
 use crate::model::{IndexedKind, search_outbox};
+use crate::search::SearchEngine;
 
 /// How the worker paces itself.
 #[derive(Debug, Clone, Copy)]
