@@ -5,6 +5,8 @@ pub mod connections;
 mod graphql_http;
 pub mod rate_limit;
 pub mod server;
+pub mod state;
 
 pub use connections::{ConnectionLimits, serve};
-pub use server::{AppState, build_app};
+pub use server::build_app;
+pub use state::AppState;
