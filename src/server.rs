@@ -1,5 +1,5 @@
 //! The HTTP router: routes, middleware, health, readiness and metrics. Accepting connections
-//! is `connections`'s job.
+//! is `connections`'s job, starting everything `application`'s.
 
 use axum::Router;
 use axum::extract::State;

@@ -9,6 +9,7 @@ use registry_api::search::SearchEngine;
 use sea_orm::DatabaseConnection;
 
 use crate::rate_limit::RateLimit;
+use crate::settings::{RateLimits, RequestLimits};
 
 /// The connection, engine, schema and limits the handlers share.
 #[derive(Clone)]
@@ -39,18 +40,24 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     /// The state for a database, search engine and way of signing in, with the GraphQL schema
-    /// built over them and the command line's defaults for the rest.
-    pub fn new(db: DatabaseConnection, search: SearchEngine, sign_in: SignIn) -> Self {
+    /// built over them.
+    pub fn new(
+        db: DatabaseConnection,
+        search: SearchEngine,
+        sign_in: SignIn,
+        requests: RequestLimits,
+        rate_limits: RateLimits,
+    ) -> Self {
         Self {
             schema: registry_api::graphql::build_schema(db.clone(), search.clone()),
             db,
             search,
-            body_limit: 1_048_576,
-            request_timeout: Duration::from_secs(30),
-            batch_window: Duration::from_millis(1),
+            body_limit: requests.body,
+            request_timeout: requests.timeout,
+            batch_window: requests.batch_window,
             sign_in,
-            sign_in_limit: RateLimit::per_minute(30),
-            graphql_limit: RateLimit::per_minute(1200),
+            sign_in_limit: RateLimit::per_minute(rate_limits.sign_in_per_minute),
+            graphql_limit: RateLimit::per_minute(rate_limits.graphql_per_minute),
         }
     }
 }
