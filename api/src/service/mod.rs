@@ -15,6 +15,7 @@ pub mod organisations;
 pub mod pilots;
 pub mod reports;
 pub mod search;
+pub mod sessions;
 pub mod technologies;
 pub mod tokens;
 
