@@ -67,6 +67,10 @@ pub enum Refusal {
     ListTooLong,
     #[error("A string in the query is longer than {MAX_STRING_BYTES} bytes")]
     StringTooLong,
+    /// The parser would read an unclosed `"""` as two empty strings and go on, so the
+    /// scan cannot treat the rest as string text: it refuses the document instead.
+    #[error("A block string (\"\"\") in the query is never closed")]
+    UnterminatedBlockString,
     #[error("The variables nest lists and objects more than {MAX_VARIABLE_DEPTH} deep")]
     VariablesTooDeep,
     #[error("A list in the variables has more than {MAX_LIST_ITEMS} items")]
@@ -85,6 +89,7 @@ impl Refusal {
             Self::TooDeep => "QUERY_TOO_DEEP",
             Self::ListTooLong => "LIST_TOO_LONG",
             Self::StringTooLong => "STRING_TOO_LONG",
+            Self::UnterminatedBlockString => "UNTERMINATED_STRING",
             Self::VariablesTooDeep => "VARIABLES_TOO_DEEP",
             Self::VariableListTooLong => "LIST_TOO_LONG",
             Self::VariableStringTooLong => "STRING_TOO_LONG",
@@ -154,7 +159,7 @@ pub fn check_document(query: &str) -> Result<(), Refusal> {
                 i = start;
                 loop {
                     if i >= bytes.len() {
-                        break;
+                        return Err(Refusal::UnterminatedBlockString);
                     }
                     if bytes[i..].starts_with(b"\\\"\"\"") {
                         i += 4;
@@ -359,6 +364,16 @@ mod tests {
             "x".repeat(MAX_STRING_BYTES + 1)
         );
         assert_eq!(check_document(&block), Err(Refusal::StringTooLong));
+    }
+
+    /// Found by the fuzzer: an unclosed block string once hid everything after it from the
+    /// scan, while the parser read on and recursed through 3 000 brackets.
+    #[test]
+    fn an_unclosed_block_string_hides_nothing() {
+        let hidden = format!("{{a(b:[\"\"\"\"{}{}])}}", "[".repeat(3_000), "]".repeat(3_000));
+        assert_eq!(check_document(&hidden), Err(Refusal::UnterminatedBlockString));
+        assert_eq!(check_document("{ a(b: \"\"\"open) }"), Err(Refusal::UnterminatedBlockString));
+        assert_eq!(check_document("{ a(b: \"\"\"\"closed\"\"\") }"), Ok(()));
     }
 
     #[test]
