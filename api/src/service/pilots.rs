@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::check::Check;
 use super::{
-    Page, PageRequest, Sort, access, ensure_version, journal, page_sorted, stale_on_not_updated,
+    Page, PageRequest, Sort, access, ensure_version, journal, page_sorted, update_versioned,
 };
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
@@ -232,11 +232,9 @@ async fn validate(
 
 const TITLE_TAKEN: &str = "This organisation already has a pilot with this title";
 
-fn map_write_error(err: sea_orm::DbErr) -> ServiceError {
-    match err {
-        sea_orm::DbErr::RecordNotUpdated => stale_on_not_updated(err, "pilot"),
-        other => on_unique(other, "title", TITLE_TAKEN),
-    }
+/// A taken title is a field error, whichever writer got there first.
+fn title_taken(err: sea_orm::DbErr) -> ServiceError {
+    on_unique(err, "title", TITLE_TAKEN)
 }
 
 /// Registers a pilot as a draft of its host organisation.
@@ -282,7 +280,7 @@ pub async fn register(
     })
     .exec_without_returning(&txn)
     .await
-    .map_err(map_write_error)?;
+    .map_err(title_taken)?;
     journal::audit(&txn, actor, "pilot.register", "pilot", id, json!({})).await?;
     reindex_with_technology(&txn, id, input.technology_id).await?;
     let created = find(&txn, id).await?;
@@ -307,42 +305,42 @@ pub async fn update(
     }
     ensure_version(current.version, version, "pilot")?;
     let valid = validate(&txn, actor, &input).await?;
-    pilot::Entity::update(pilot::ActiveModel {
-        id: Set(id),
-        technology_id: Set(input.technology_id),
-        host_organisation_id: Set(input.host_organisation_id),
-        title: Set(valid.title),
-        problem: Set(valid.problem),
-        status: Set(input.status),
-        start_date: Set(input.start_date),
-        end_date: Set(input.end_date),
-        care_setting: Set(input.care_setting),
-        specialty: Set(input.specialty),
-        population: Set(valid.population),
-        patients: Set(input.patients),
-        staff: Set(input.staff),
-        funding_source: Set(valid.funding_source),
-        cost_gbp: Set(input.cost_gbp),
-        design: Set(input.design),
-        evaluator_kind: Set(input.evaluator_kind),
-        evaluator_name: Set(valid.evaluator_name),
-        contact_name: Set(valid.contact_name),
-        contact_email: Set(valid.contact_email),
-        version: Set(version + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .validate()?
-    .filter(pilot::Column::Version.eq(version))
-    .exec(&txn)
-    .await
-    .map_err(map_write_error)?;
+    let updated = update_versioned(
+        &txn,
+        pilot::ActiveModel {
+            id: Set(id),
+            technology_id: Set(input.technology_id),
+            host_organisation_id: Set(input.host_organisation_id),
+            title: Set(valid.title),
+            problem: Set(valid.problem),
+            status: Set(input.status),
+            start_date: Set(input.start_date),
+            end_date: Set(input.end_date),
+            care_setting: Set(input.care_setting),
+            specialty: Set(input.specialty),
+            population: Set(valid.population),
+            patients: Set(input.patients),
+            staff: Set(input.staff),
+            funding_source: Set(valid.funding_source),
+            cost_gbp: Set(input.cost_gbp),
+            design: Set(input.design),
+            evaluator_kind: Set(input.evaluator_kind),
+            evaluator_name: Set(valid.evaluator_name),
+            contact_name: Set(valid.contact_name),
+            contact_email: Set(valid.contact_email),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        },
+        version,
+        "pilot",
+        title_taken,
+    )
+    .await?;
     journal::audit(&txn, actor, "pilot.update", "pilot", id, json!({})).await?;
     reindex_with_technology(&txn, id, input.technology_id).await?;
     if input.technology_id != current.technology_id {
         journal::reindex(&txn, IndexedKind::Technology, current.technology_id).await?;
     }
-    let updated = find(&txn, id).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -376,19 +374,20 @@ pub async fn publish(
         ));
     }
     let now = Utc::now();
-    pilot::Entity::update(pilot::ActiveModel {
-        id: Set(id),
-        visibility: Set(visibility),
-        published_at: Set(Some(current.published_at.unwrap_or(now))),
-        version: Set(version + 1),
-        updated_at: Set(now),
-        ..Default::default()
-    })
-    .validate()?
-    .filter(pilot::Column::Version.eq(version))
-    .exec(&txn)
-    .await
-    .map_err(map_write_error)?;
+    let published = update_versioned(
+        &txn,
+        pilot::ActiveModel {
+            id: Set(id),
+            visibility: Set(visibility),
+            published_at: Set(Some(current.published_at.unwrap_or(now))),
+            updated_at: Set(now),
+            ..Default::default()
+        },
+        version,
+        "pilot",
+        ServiceError::from,
+    )
+    .await?;
     journal::audit(
         &txn,
         actor,
@@ -399,7 +398,6 @@ pub async fn publish(
     )
     .await?;
     reindex_with_technology(&txn, id, current.technology_id).await?;
-    let published = find(&txn, id).await?;
     txn.commit().await?;
     Ok(published)
 }
@@ -426,19 +424,20 @@ pub async fn withdraw(
     let current = find_readable(&txn, actor, id).await?;
     ensure_version(current.version, version, "pilot")?;
     let now = Utc::now();
-    pilot::Entity::update(pilot::ActiveModel {
-        id: Set(id),
-        withdrawn_at: Set(Some(now)),
-        withdrawn_reason: Set(Some(reason.clone())),
-        version: Set(version + 1),
-        updated_at: Set(now),
-        ..Default::default()
-    })
-    .validate()?
-    .filter(pilot::Column::Version.eq(version))
-    .exec(&txn)
-    .await
-    .map_err(map_write_error)?;
+    let withdrawn = update_versioned(
+        &txn,
+        pilot::ActiveModel {
+            id: Set(id),
+            withdrawn_at: Set(Some(now)),
+            withdrawn_reason: Set(Some(reason.clone())),
+            updated_at: Set(now),
+            ..Default::default()
+        },
+        version,
+        "pilot",
+        ServiceError::from,
+    )
+    .await?;
     journal::audit(
         &txn,
         actor,
@@ -449,7 +448,6 @@ pub async fn withdraw(
     )
     .await?;
     reindex_with_technology(&txn, id, current.technology_id).await?;
-    let withdrawn = find(&txn, id).await?;
     txn.commit().await?;
     Ok(withdrawn)
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::check::Check;
 use super::{
-    Page, PageRequest, Sort, access, ensure_version, journal, page_sorted, stale_on_not_updated,
+    Page, PageRequest, Sort, access, ensure_version, journal, page_sorted, update_versioned,
 };
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
@@ -333,31 +333,29 @@ pub async fn update(
     }
     ensure_version(current.version, version, "technology")?;
     let valid = validate(&txn, &input).await?;
-    technology::Entity::update(technology::ActiveModel {
-        id: Set(id),
-        slug: Set(valid.slug),
-        name: Set(valid.name),
-        supplier_id: Set(input.supplier_id),
-        summary: Set(valid.summary),
-        description: Set(valid.description),
-        category: Set(input.category),
-        device_class: Set(input.device_class),
-        ukca_marked: Set(input.ukca_marked),
-        ce_marked: Set(input.ce_marked),
-        mhra_registered: Set(input.mhra_registered),
-        esf_tier: Set(input.esf_tier),
-        version: Set(version + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .validate()?
-    .filter(technology::Column::Version.eq(version))
-    .exec(&txn)
-    .await
-    .map_err(|e| match e {
-        sea_orm::DbErr::RecordNotUpdated => stale_on_not_updated(e, "technology"),
-        other => on_unique(other, "slug", SLUG_TAKEN),
-    })?;
+    update_versioned(
+        &txn,
+        technology::ActiveModel {
+            id: Set(id),
+            slug: Set(valid.slug),
+            name: Set(valid.name),
+            supplier_id: Set(input.supplier_id),
+            summary: Set(valid.summary),
+            description: Set(valid.description),
+            category: Set(input.category),
+            device_class: Set(input.device_class),
+            ukca_marked: Set(input.ukca_marked),
+            ce_marked: Set(input.ce_marked),
+            mhra_registered: Set(input.mhra_registered),
+            esf_tier: Set(input.esf_tier),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        },
+        version,
+        "technology",
+        |e| on_unique(e, "slug", SLUG_TAKEN),
+    )
+    .await?;
     write_attributes(&txn, id, &input, valid.dtac).await?;
     journal::audit(
         &txn,
@@ -391,15 +389,22 @@ pub async fn withdraw(
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound("technology"))?;
-    technology::Entity::update(technology::ActiveModel {
-        id: Set(id),
-        withdrawn_at: Set(Some(Utc::now())),
-        withdrawn_reason: Set(Some(reason.clone())),
-        version: Set(current.version + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .exec(&txn)
+    // Moderation acts on the record as it is now, so the version is the one just read: only
+    // a change committed in between makes it stale.
+    let now = Utc::now();
+    update_versioned(
+        &txn,
+        technology::ActiveModel {
+            id: Set(id),
+            withdrawn_at: Set(Some(now)),
+            withdrawn_reason: Set(Some(reason.clone())),
+            updated_at: Set(now),
+            ..Default::default()
+        },
+        current.version,
+        "technology",
+        ServiceError::from,
+    )
     .await?;
     journal::audit(
         &txn,
