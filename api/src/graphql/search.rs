@@ -31,15 +31,12 @@ pub struct SearchFilterInput {
     design: Option<Vec<EvaluationDesign>>,
 }
 
-fn spelled<T: serde::Serialize>(values: Option<Vec<T>>) -> Vec<String> {
+/// The values as the index stores them.
+fn spelled<T: crate::model::Spelling>(values: Option<Vec<T>>) -> Vec<String> {
     values
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|v| {
-            serde_json::to_value(v)
-                .ok()
-                .and_then(|j| j.as_str().map(str::to_owned))
-        })
+        .map(|v| v.as_str().to_owned())
         .collect()
 }
 
