@@ -8,10 +8,9 @@ use sea_orm::DatabaseConnection;
 use super::errors::{UserError, parse_id, payload, to_graphql};
 use super::loaders::PilotId;
 use super::pilots::PilotFilterInput;
-use super::types::{Metric, Pilot, loader};
+use super::types::{Metric, Pilot, PooledEstimate, SubgroupTest, loader};
 use crate::actor::Actor;
 use crate::error::ServiceError;
-use crate::evidence::{Pooled, SubgroupTest};
 use crate::model::{EffectMeasure, PoolingMethod, SubgroupBy};
 use crate::service::comparisons::{self, Comparison, Question, SinceSaved, figures};
 
@@ -177,8 +176,8 @@ impl MetricComparison {
             .collect()
     }
     /// The pooled figures; null when fewer than two pilots can be pooled.
-    async fn pooled(&self) -> Option<Pooled> {
-        self.0.figured.pooled.clone()
+    async fn pooled(&self) -> Option<PooledEstimate> {
+        self.0.figured.pooled.as_ref().map(PooledEstimate::from)
     }
     async fn subgroups(&self) -> Vec<ComparisonSubgroup> {
         self.0
@@ -188,13 +187,13 @@ impl MetricComparison {
             .map(|s| ComparisonSubgroup {
                 key: s.key.clone(),
                 k: s.k,
-                pooled: s.pooled.clone(),
+                pooled: s.pooled.as_ref().map(PooledEstimate::from),
             })
             .collect()
     }
     /// The test for subgroup differences; null without subgroups or with only one.
     async fn subgroup_test(&self) -> Option<SubgroupTest> {
-        self.0.figured.subgroup_test
+        self.0.figured.subgroup_test.map(SubgroupTest::from)
     }
     /// What the figures amount to when there are too few pilots to pool.
     async fn note(&self) -> Option<&'static str> {
@@ -315,5 +314,5 @@ pub struct ComparisonSubgroup {
     key: String,
     k: usize,
     /// Null for a subgroup of one pilot.
-    pooled: Option<Pooled>,
+    pooled: Option<PooledEstimate>,
 }
