@@ -5,13 +5,13 @@ use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
+use super::enums::{EffectMeasure, PoolingMethod, SubgroupBy};
 use super::errors::{UserError, parse_id, payload, to_graphql};
 use super::loaders::PilotId;
 use super::pilots::PilotFilterInput;
 use super::types::{Metric, Pilot, PooledEstimate, SubgroupTest, loader};
 use crate::actor::Actor;
 use crate::error::ServiceError;
-use crate::model::{EffectMeasure, PoolingMethod, SubgroupBy};
 use crate::service::comparisons::{self, Comparison, Question, SinceSaved, figures};
 
 #[derive(Debug, Default)]
@@ -106,9 +106,9 @@ fn question(
     Ok(Question {
         metric_code,
         filter: filter.unwrap_or_default().into_filter()?,
-        effect_measure,
-        method,
-        subgroup_by,
+        effect_measure: effect_measure.map(Into::into),
+        method: method.into(),
+        subgroup_by: subgroup_by.map(Into::into),
     })
 }
 
@@ -135,13 +135,13 @@ impl MetricComparison {
         Metric(self.0.metric.clone())
     }
     async fn effect_measure(&self) -> EffectMeasure {
-        self.0.effect_measure
+        self.0.effect_measure.into()
     }
     async fn method(&self) -> PoolingMethod {
-        self.0.method
+        self.0.method.into()
     }
     async fn subgroup_by(&self) -> Option<SubgroupBy> {
-        self.0.subgroup_by
+        self.0.subgroup_by.map(Into::into)
     }
     /// One entry per pilot in the pooled figure, in order of start date.
     async fn pilots(&self) -> Vec<ComparedPilot> {

@@ -6,15 +6,16 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use std::collections::BTreeMap;
 
 use super::connection::request;
+use super::enums::{
+    CareSetting, EsfTier, EvaluationDesign, FacetName, IndexedKind, Mirror, PilotStatus,
+    Recommendation, Region, SearchSort, Specialty, Standard, TechnologyCategory,
+};
 use super::errors::to_graphql;
 use super::loaders::TechnologyId;
 use super::types::{Pilot, Technology, loader};
 use crate::actor::Actor;
-use crate::model::{
-    CareSetting, EsfTier, EvaluationDesign, IndexedKind, PilotStatus, Recommendation, Region,
-    Specialty, Standard, TechnologyCategory,
-};
-use crate::search::{self, FacetName, SearchEngine, SearchHit, SearchQuery, SearchSort};
+use crate::model::Spelling;
+use crate::search::{self, SearchEngine, SearchHit, SearchQuery};
 
 /// Typed filters: values of one facet are alternatives; facets combine.
 #[derive(Debug, InputObject, Default)]
@@ -32,16 +33,20 @@ pub struct SearchFilterInput {
 }
 
 /// The values as the index stores them.
-fn spelled<T: crate::model::Spelling>(values: Option<Vec<T>>) -> Vec<String> {
+fn spelled<T>(values: Option<Vec<T>>) -> Vec<String>
+where
+    T: Mirror,
+    T::Domain: Spelling,
+{
     values
         .unwrap_or_default()
         .into_iter()
-        .map(|v| v.as_str().to_owned())
+        .map(|v| Into::<T::Domain>::into(v).as_str().to_owned())
         .collect()
 }
 
 impl SearchFilterInput {
-    fn into_filters(self) -> BTreeMap<FacetName, Vec<String>> {
+    fn into_filters(self) -> BTreeMap<search::FacetName, Vec<String>> {
         [
             (FacetName::Kind, spelled(self.kind)),
             (FacetName::Category, spelled(self.category)),
@@ -56,6 +61,7 @@ impl SearchFilterInput {
         ]
         .into_iter()
         .filter(|(_, values)| !values.is_empty())
+        .map(|(facet, values)| (facet.into(), values))
         .collect()
     }
 }
@@ -89,7 +95,7 @@ pub struct SearchResultNode(SearchHit);
 #[Object(name = "SearchHit")]
 impl SearchResultNode {
     async fn kind(&self) -> IndexedKind {
-        self.0.kind
+        self.0.kind.into()
     }
     async fn title(&self) -> &str {
         &self.0.title
@@ -99,7 +105,7 @@ impl SearchResultNode {
         &self.0.snippet
     }
     async fn technology(&self, ctx: &Context<'_>) -> Result<Option<Technology>> {
-        if self.0.kind != IndexedKind::Technology {
+        if self.0.kind != crate::model::IndexedKind::Technology {
             return Ok(None);
         }
         Ok(loader(ctx)?
@@ -108,7 +114,7 @@ impl SearchResultNode {
             .map(Technology))
     }
     async fn pilot(&self, ctx: &Context<'_>) -> Result<Option<Pilot>> {
-        if self.0.kind != IndexedKind::Pilot {
+        if self.0.kind != crate::model::IndexedKind::Pilot {
             return Ok(None);
         }
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
@@ -148,7 +154,7 @@ impl SearchQueryRoot {
                 text: query,
                 filters: filter.unwrap_or_default().into_filters(),
                 access: Vec::new(),
-                sort,
+                sort: sort.into(),
                 offset: page.offset as usize,
                 limit: page.first as usize,
             },
@@ -164,7 +170,7 @@ impl SearchQueryRoot {
             .facets
             .into_iter()
             .map(|(facet, values)| FacetCounts {
-                facet,
+                facet: facet.into(),
                 values: values
                     .into_iter()
                     .map(|(value, count)| FacetValue {

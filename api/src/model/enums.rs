@@ -21,7 +21,7 @@ macro_rules! closed_list {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum,
-            Serialize, Deserialize, async_graphql::Enum,
+            Serialize, Deserialize,
         )]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
         pub enum $name {

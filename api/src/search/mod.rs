@@ -29,19 +29,7 @@ use crate::actor::Actor;
 use crate::model::IndexedKind;
 
 /// The facets a search counts and filters on.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    async_graphql::Enum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FacetName {
     Kind,
@@ -142,7 +130,7 @@ pub fn viewer_access(actor: &Actor) -> Vec<String> {
     access
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum SearchSort {
     /// Best match first (ties newest first).
     #[default]

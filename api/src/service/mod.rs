@@ -94,7 +94,7 @@ impl Default for PageRequest {
 }
 
 /// The order of a list. Ties are broken by id (UUIDv7, so creation order), so pages are stable.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Sort {
     /// Oldest first.
     #[default]

@@ -4,7 +4,7 @@
 use async_graphql::SimpleObject;
 
 use crate::evidence;
-use crate::model::PoolingMethod;
+use crate::graphql::enums::PoolingMethod;
 
 /// Pooled figures. Estimates and bounds on the reporting scale (ratios for RR and OR);
 /// standard errors, `tau2` and `tau` on the analysis scale (log for ratios); I² in percent;
@@ -69,7 +69,7 @@ impl From<&evidence::Pooled> for PooledEstimate {
             hksj_ci_upper: p.hksj_ci_upper,
             prediction_lower: p.prediction_lower,
             prediction_upper: p.prediction_upper,
-            method: p.method,
+            method: p.method.into(),
         }
     }
 }
