@@ -4,6 +4,7 @@
 mod auth;
 mod evidence;
 mod forest;
+mod query;
 pub mod session;
 
 use askama::Template;

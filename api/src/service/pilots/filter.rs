@@ -11,8 +11,10 @@ use crate::model::{
 use crate::service::access;
 
 /// Which pilots a list, count or comparison covers (always within what the actor may read).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// This is the domain's filter: the web's query string and a saved comparison's stored JSON
+/// are forms of their own (`registry_web`'s `query`, `comparisons::saved_filter`), so this one
+/// can change without breaking bookmarked URLs or saved rows.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PilotFilter {
     pub technology_id: Option<Uuid>,
     pub host_organisation_id: Option<Uuid>,
