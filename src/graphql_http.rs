@@ -19,13 +19,13 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use registry_api::auth::credentials::{self, CSRF_HEADER, CredentialError};
 use registry_api::graphql::{self, limits};
 use registry_api::model::EntryPoint;
-use registry_api::{Actor, ServiceError, secret};
-use registry_web::session;
+use registry_api::{Actor, ServiceError};
 use serde_json::json;
 
-use crate::server::AppState;
+use crate::state::AppState;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
@@ -36,9 +36,9 @@ pub async fn get_graphql(State(state): State<AppState>, headers: HeaderMap) -> R
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
     if wants_html {
-        let csrf_token = match session::current(
+        let csrf_token = match credentials::session(
             &state.db,
-            &state.sign_in,
+            state.sign_in.policy,
             &headers,
             EntryPoint::Graphql,
         )
@@ -51,7 +51,7 @@ pub async fn get_graphql(State(state): State<AppState>, headers: HeaderMap) -> R
             .endpoint("/graphql")
             .title("Innovation Outcomes Registry: GraphQL");
         if let Some(token) = &csrf_token {
-            source = source.header(session::CSRF_HEADER, token);
+            source = source.header(CSRF_HEADER, token);
         }
         Html(source.finish()).into_response()
     } else {
@@ -187,14 +187,19 @@ pub async fn post_graphql(
     }
 }
 
-/// The request's actor: from its bearer token, else from its session cookie, else anonymous.
-/// A request the cookie authenticates must carry the session's CSRF token in `X-CSRF-Token`:
-/// a cookie goes wherever the browser goes, the token only with this site's own pages.
+/// The request's actor (see `registry_api::auth::credentials`): its bearer token, else its
+/// session cookie with the session's CSRF token in `X-CSRF-Token`, else anonymous.
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, Response> {
-    match session::bearer(&state.db, headers).await {
-        Some(Ok(actor)) => return Ok(actor),
-        Some(Err(err @ ServiceError::Database(_))) => return Err(internal(&err)),
-        Some(Err(_)) => {
+    let caller = match credentials::caller(
+        &state.db,
+        state.sign_in.policy,
+        headers,
+        EntryPoint::Graphql,
+    )
+    .await
+    {
+        Ok(caller) => caller,
+        Err(CredentialError::InvalidToken) => {
             let mut response = error(
                 StatusCode::UNAUTHORIZED,
                 "UNAUTHENTICATED",
@@ -205,27 +210,17 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, Re
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             return Err(response);
         }
-        None => {}
-    }
-    match session::current(&state.db, &state.sign_in, headers, EntryPoint::Graphql).await {
-        Ok(Some(current)) => {
-            let given = headers
-                .get(session::CSRF_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            if secret::matches(&current.csrf_token, given) {
-                Ok(current.actor)
-            } else {
-                Err(error(
-                    StatusCode::FORBIDDEN,
-                    "CSRF",
-                    "A signed-in browser request must carry the page's X-CSRF-Token header",
-                ))
-            }
-        }
-        Ok(None) => Ok(Actor::anonymous(EntryPoint::Graphql)),
-        Err(err) => Err(internal(&err)),
-    }
+        Err(CredentialError::Lookup(err)) => return Err(internal(&err)),
+    };
+    caller
+        .csrf_checked(credentials::csrf_header(headers))
+        .map_err(|_| {
+            error(
+                StatusCode::FORBIDDEN,
+                "CSRF",
+                "A signed-in browser request must carry the page's X-CSRF-Token header",
+            )
+        })
 }
 
 fn internal(err: &ServiceError) -> Response {

@@ -1,19 +1,14 @@
 //! `registry`: the command line. It parses options and calls the library; nothing else.
 
-use std::time::Duration;
-
 use anyhow::Context;
 use clap::Parser;
+use registry::Application;
 use registry::config::{
     Cli, Command, DatabaseArgs, LogFormat, Scope, SearchArgs, SeedArgs, ServeArgs, TokenCommand,
     TokenCreateArgs,
 };
-use registry::rate_limit::RateLimit;
-use registry::{AppState, ConnectionLimits, build_app, serve};
-use registry_api::auth::{SessionPolicy, SignIn};
-use registry_api::search::{outbox, reindex as rebuild};
+use registry_api::indexing::reindex as rebuild;
 use sea_orm::DatabaseConnection;
-use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -48,99 +43,22 @@ fn init_tracing(format: LogFormat) {
 }
 
 async fn open(database: &DatabaseArgs) -> anyhow::Result<DatabaseConnection> {
-    if database.is_embedded_default() {
-        std::fs::create_dir_all(&database.data_dir).with_context(|| {
-            format!(
-                "creating the data directory {}",
-                database.data_dir.display()
-            )
-        })?;
-    }
-    registry_api::db::connect(&database.url(), None)
-        .await
-        .context("connecting to the database")
+    database.settings().connect().await
 }
 
+/// `registry serve`: everything it starts is `Application::build`'s.
 async fn run_serve(
     database: &DatabaseArgs,
     search: &SearchArgs,
     args: ServeArgs,
 ) -> anyhow::Result<()> {
-    // Refuse an unsafe or half-given sign-in configuration before touching anything.
-    let policy = SessionPolicy {
-        idle: chrono::Duration::minutes(args.session_idle_minutes.max(1)),
-        absolute: chrono::Duration::hours(args.session_max_hours.max(1)),
-    };
-    let sign_in = args
-        .oidc
-        .settings()
-        .and_then(|provider| SignIn::choose(provider, args.addr, args.public_url.clone(), policy))
+    let settings = args
+        .settings(database, search)
         .map_err(|reason| anyhow::anyhow!("cannot start: {reason}"))?;
-    if sign_in.demo_enabled() {
-        tracing::info!("no identity provider configured: demo accounts are offered at /auth/login");
-    }
-    let db = open(database).await?;
-    registry_api::db::migrate(&db)
-        .await
-        .context("migrating the database")?;
-    if database.is_embedded_default() && registry_seed::is_empty(&db).await? {
-        tracing::info!("empty embedded database: loading the demo data set");
-        registry_seed::demo::load(&db)
-            .await
-            .context("loading the demo data")?;
-    }
-    // A corrupt embedded index is moved aside and replaced by an empty one as it opens.
-    let engine = search
-        .open(&database.data_dir)
-        .await
-        .context("opening the search index")?;
-    // The index is derived data: rebuild it from the database when it is empty, or when its
-    // outbox watermark disagrees with the database's (an older copy restored in place).
-    if let Some(stale) = rebuild::needed(&db, &engine)
-        .await
-        .context("comparing the search index with the database")?
-    {
-        match stale {
-            rebuild::Stale::Empty => {
-                tracing::info!(reason = %stale, "rebuilding the search index from the database");
-            }
-            _ => tracing::warn!(reason = %stale, "rebuilding the search index from the database"),
-        }
-        let indexed = rebuild::rebuild(&db, &engine, |_, _| {})
-            .await
-            .context("rebuilding the search index")?;
-        tracing::info!(indexed, "search index rebuilt");
-    }
-    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(outbox::run(
-        db.clone(),
-        engine.clone(),
-        outbox::WorkerSettings::default(),
-        worker_stopped,
-    ));
-    let listener = TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("listening on {}", args.addr))?;
-    let local = listener.local_addr()?;
-    let mut state = AppState::new(db, engine, sign_in);
-    state.body_limit = args.body_limit;
-    state.request_timeout = Duration::from_secs(args.request_timeout);
-    state.batch_window = Duration::from_millis(args.graphql_batch_window_ms);
-    state.sign_in_limit = RateLimit::per_minute(args.sign_in_per_minute);
-    state.graphql_limit = RateLimit::per_minute(args.graphql_per_minute);
-    let app = build_app(state);
+    let app = Application::build(settings).await?;
     // Tests and scripts read this line to find the port when --addr ends in :0.
-    println!("listening on http://{local}");
-    tracing::info!(%local, "serving the registry");
-    let limits = ConnectionLimits {
-        total: args.max_connections.max(1),
-        per_client: args.max_connections_per_client.max(1),
-        header_timeout: Duration::from_secs(args.header_timeout.max(1)),
-    };
-    serve(listener, app, limits, shutdown_signal()).await?;
-    let _ = stop_worker.send(true);
-    let _ = worker.await;
-    tracing::info!("stopped");
+    println!("listening on http://{}", app.address());
+    app.run_until_stopped(shutdown_signal()).await?;
     Ok(())
 }
 
@@ -166,7 +84,7 @@ async fn reindex(database: &DatabaseArgs, search: &SearchArgs) -> anyhow::Result
         .await
         .context("migrating the database")?;
     // A corrupt embedded index is moved aside as it opens; the rebuild below fills the new one.
-    let engine = search.open(&database.data_dir).await.context(
+    let engine = search.settings(&database.data_dir).open().await.context(
         "opening the search index (is a server using the embedded index? stop it first)",
     )?;
     let bar = indicatif::ProgressBar::new(0);

@@ -1,6 +1,5 @@
-//! The HTTP server: routes, middleware, health and readiness, and graceful shutdown.
-
-use std::time::Duration;
+//! The HTTP router: routes, middleware, health, readiness and metrics. Accepting connections
+//! is `connections`'s job, starting everything `application`'s.
 
 use axum::Router;
 use axum::extract::State;
@@ -10,63 +9,16 @@ use axum::routing::get;
 use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use registry_api::graphql::RegistrySchema;
-use registry_api::search::{SearchEngine, health, outbox};
-use sea_orm::DatabaseConnection;
+use registry_api::indexing::{health, outbox};
 use serde_json::json;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::graphql_http;
-use crate::rate_limit::{self, RateLimit};
-use registry_api::auth::SignIn;
+use crate::rate_limit;
+use crate::state::AppState;
 use registry_web::WebState;
-
-/// What every request handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub search: SearchEngine,
-    pub schema: RegistrySchema,
-    pub body_limit: usize,
-    pub request_timeout: Duration,
-    /// How long GraphQL batch loaders gather keys before querying.
-    pub batch_window: Duration,
-    pub sign_in: SignIn,
-    pub sign_in_limit: RateLimit,
-    pub graphql_limit: RateLimit,
-}
-
-impl std::fmt::Debug for AppState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState")
-            .field("body_limit", &self.body_limit)
-            .field("request_timeout", &self.request_timeout)
-            .field("batch_window", &self.batch_window)
-            .field("search", &self.search.name())
-            .field("sign_in", &self.sign_in)
-            .finish_non_exhaustive()
-    }
-}
-
-impl AppState {
-    /// The state for a database, search engine and way of signing in, with the GraphQL schema
-    /// built over them and the command line's defaults for the rest.
-    pub fn new(db: DatabaseConnection, search: SearchEngine, sign_in: SignIn) -> Self {
-        Self {
-            schema: registry_api::graphql::build_schema(db.clone(), search.clone()),
-            db,
-            search,
-            body_limit: 1_048_576,
-            request_timeout: Duration::from_secs(30),
-            batch_window: Duration::from_millis(1),
-            sign_in,
-            sign_in_limit: RateLimit::per_minute(30),
-            graphql_limit: RateLimit::per_minute(1200),
-        }
-    }
-}
 
 /// The whole application: web pages, health and readiness.
 pub fn build_app(state: AppState) -> Router {
@@ -157,7 +109,7 @@ async fn healthz() -> &'static str {
 
 /// The process can do its work: the database answers, and search can be relied on: the engine
 /// answers, its index is there, and the outbox is neither failing nor lagging beyond its bounds
-/// (see `registry_api::search::health`). Otherwise 503, with `checks.search` saying
+/// (see `registry_api::indexing::health`). Otherwise 503, with `checks.search` saying
 /// `unreachable` or `degraded` and `search.reason` why: writes are still acknowledged when
 /// search is broken, so only this tells that search is going stale.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

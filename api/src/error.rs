@@ -106,6 +106,9 @@ pub enum ServiceError {
     /// the request is answered, and nothing was written.
     #[error("{0} took too long; try again, or narrow the question")]
     TimedOut(&'static str),
+    /// A part the registry depends on (the search engine) did not answer; nothing was written.
+    #[error("{0} is unavailable right now; try again shortly")]
+    Unavailable(&'static str),
     /// Anything else that failed on our side; logged with its cause chain, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -6,6 +6,7 @@ pub mod db;
 pub mod error;
 pub mod evidence;
 pub mod graphql;
+pub mod indexing;
 pub mod model;
 pub mod search;
 pub mod secret;

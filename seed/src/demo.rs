@@ -24,7 +24,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 /// The issuer recorded for the demo accounts, which no identity provider uses.
-pub use registry_api::auth::DEMO_ISSUER;
+pub use registry_api::service::accounts::DEMO_ISSUER;
 
 const DATA: &str = include_str!("../data/demo.json");
 

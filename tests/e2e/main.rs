@@ -6,6 +6,7 @@
     reason = "a test that cannot go on should stop and say why"
 )]
 
+mod access_matrix;
 mod atomicity;
 mod concurrency;
 mod evidence;
@@ -13,6 +14,7 @@ mod graphql;
 mod hardening;
 mod migrations;
 mod roles;
+mod saved_comparisons;
 mod search;
 mod seeding;
 mod serve;

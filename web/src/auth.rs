@@ -8,14 +8,14 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use registry_api::auth::{SignInMode, sessions};
+use registry_api::auth::SignInMode;
+use registry_api::auth::credentials::{self, CSRF_FIELD};
 use registry_api::model::EntryPoint;
-use registry_api::secret;
-use registry_api::service::accounts::{self, DemoAccount};
+use registry_api::service::accounts::{self, DEMO_ISSUER, DemoAccount};
+use registry_api::service::sessions;
 use serde::Deserialize;
 
-use crate::session::{self, CSRF_FIELD};
-use crate::{WebState, html, problem};
+use crate::{WebState, cookies, html, problem};
 
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
@@ -23,11 +23,7 @@ pub struct LoginQuery {
 }
 
 /// Sends the browser to the provider, or shows the demo accounts.
-pub async fn login(
-    State(state): State<WebState>,
-    jar: CookieJar,
-    Query(query): Query<LoginQuery>,
-) -> Response {
+pub async fn login(State(state): State<WebState>, Query(query): Query<LoginQuery>) -> Response {
     let return_to = safe_return_to(query.return_to.as_deref());
     match &state.sign_in.mode {
         SignInMode::Demo => match accounts::demo_accounts(&state.db).await {
@@ -60,8 +56,12 @@ pub async fn login(
             }
             // The state also goes in a cookie of this browser: a callback link carried to
             // another browser (to sign its owner in as someone else) finds no match there.
-            let bound = session::sign_in_state_cookie(&state.sign_in, authorisation.state);
-            (jar.add(bound), Redirect::to(&authorisation.url)).into_response()
+            let bound = cookies::sign_in_state(&state.sign_in, authorisation.state);
+            (
+                CookieJar::new().add(bound),
+                Redirect::to(&authorisation.url),
+            )
+                .into_response()
         }
     }
 }
@@ -76,7 +76,7 @@ pub struct CallbackQuery {
 /// The provider's redirect back: checks everything, then starts a fresh session.
 pub async fn callback(
     State(state): State<WebState>,
-    jar: CookieJar,
+    headers: HeaderMap,
     Query(query): Query<CallbackQuery>,
 ) -> Response {
     let SignInMode::Provider(client) = &state.sign_in.mode else {
@@ -98,10 +98,7 @@ pub async fn callback(
         }
         Err(err) => return problem(&err),
     };
-    let started_here = jar
-        .get(session::SIGN_IN_STATE_COOKIE)
-        .is_some_and(|c| secret::matches(c.value(), query.state.as_deref().unwrap_or("")));
-    if !started_here {
+    if !credentials::sign_in_started_here(&headers, query.state.as_deref().unwrap_or("")) {
         tracing::warn!("sign-in callback in a browser that did not start that sign-in");
         return refused(
             StatusCode::BAD_REQUEST,
@@ -138,12 +135,8 @@ pub async fn callback(
         Ok(user) => user,
         Err(err) => return problem(&err),
     };
-    let jar = jar.add(session::removal_of(
-        &state.sign_in,
-        session::SIGN_IN_STATE_COOKIE,
-        session::SIGN_IN_PATH,
-    ));
-    start_session(&state, jar, user.id, &pending.return_to).await
+    let jar = CookieJar::new().add(cookies::sign_in_state_removal(&state.sign_in));
+    start_session(&state, jar, &headers, user.id, &pending.return_to).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -156,7 +149,6 @@ pub struct DemoForm {
 /// this site (a cross-site form cannot sign someone in as another person).
 pub async fn demo(
     State(state): State<WebState>,
-    jar: CookieJar,
     headers: HeaderMap,
     Form(form): Form<DemoForm>,
 ) -> Response {
@@ -169,15 +161,13 @@ pub async fn demo(
             "Sign in from the registry's own page.",
         );
     }
-    let user = match accounts::find_user(&state.db, registry_api::auth::DEMO_ISSUER, &form.subject)
-        .await
-    {
+    let user = match accounts::find_user(&state.db, DEMO_ISSUER, &form.subject).await {
         Ok(Some(user)) => user,
         Ok(None) => return refused(StatusCode::BAD_REQUEST, "There is no such demo account."),
         Err(err) => return problem(&err),
     };
     let return_to = safe_return_to(form.return_to.as_deref());
-    start_session(&state, jar, user.id, &return_to).await
+    start_session(&state, CookieJar::new(), &headers, user.id, &return_to).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,41 +179,52 @@ pub struct LogoutForm {
 /// other site can sign people out.
 pub async fn logout(
     State(state): State<WebState>,
-    jar: CookieJar,
     headers: HeaderMap,
     Form(form): Form<LogoutForm>,
 ) -> Response {
-    let current = match session::current(&state.db, &state.sign_in, &headers, EntryPoint::Web).await
+    let current = match credentials::session(
+        &state.db,
+        state.sign_in.policy,
+        &headers,
+        EntryPoint::Web,
+    )
+    .await
     {
         Ok(current) => current,
         Err(err) => return problem(&err),
     };
-    if let Some(current) = &current {
-        let given = form.csrf_token.unwrap_or_default();
-        if !secret::matches(&current.csrf_token, &given) {
-            return refused(
-                StatusCode::FORBIDDEN,
-                &format!(
-                    "The form was missing its security token ({CSRF_FIELD}). Reload the page and try again."
-                ),
-            );
-        }
+    if let Some(current) = &current
+        && !credentials::csrf_matches(current, form.csrf_token.as_deref())
+    {
+        return refused(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "The form was missing its security token ({CSRF_FIELD}). Reload the page and try again."
+            ),
+        );
     }
-    if let Some(secret) = session::cookie_secret(&headers)
+    if let Some(secret) = credentials::session_secret(&headers)
         && let Err(err) = sessions::end(&state.db, &secret).await
     {
         return problem(&err);
     }
-    (jar.add(session::removal(&state.sign_in)), Redirect::to("/")).into_response()
+    (
+        CookieJar::new().add(cookies::session_removal(&state.sign_in)),
+        Redirect::to("/"),
+    )
+        .into_response()
 }
 
+/// Starts a session for a user who has just signed in, ending the one the browser came with
+/// (`headers`' cookie), and answers with its cookie, and any in `jar`, on the way to `return_to`.
 async fn start_session(
     state: &WebState,
     jar: CookieJar,
+    headers: &HeaderMap,
     user_id: sea_orm::prelude::Uuid,
     return_to: &str,
 ) -> Response {
-    let previous = jar.get(session::COOKIE).map(|c| c.value().to_owned());
+    let previous = credentials::session_secret(headers);
     match sessions::start(
         &state.db,
         user_id,
@@ -233,7 +234,7 @@ async fn start_session(
     .await
     {
         Ok(cookie_secret) => (
-            jar.add(session::cookie(&state.sign_in, cookie_secret)),
+            jar.add(cookies::session(&state.sign_in, cookie_secret)),
             Redirect::to(return_to),
         )
             .into_response(),

@@ -8,13 +8,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use registry_api::ServiceError;
+use registry_api::auth::credentials;
 use registry_api::evidence::Pooled;
 use registry_api::model::{EffectMeasure, EntryPoint, PoolingMethod, SubgroupBy};
 use registry_api::service::comparisons::{self, Comparison, Question};
 use serde::{Deserialize, Serialize};
 
 use crate::query::PilotFilterParams;
-use crate::{WebState, forest, session};
+use crate::{WebState, forest};
 
 #[derive(Debug, Deserialize)]
 pub struct ComparisonParams {
@@ -32,9 +33,11 @@ async fn comparison_for(
     code: String,
     params: ComparisonParams,
 ) -> Result<Comparison, Response> {
-    let actor = session::reader(&state.db, &state.sign_in, headers, EntryPoint::Web)
+    // A read changes nothing, so it needs no CSRF token.
+    let actor = credentials::caller(&state.db, state.sign_in.policy, headers, EntryPoint::Web)
         .await
-        .map_err(|e| refusal(&e))?;
+        .map_err(|e| refusal(&e.into()))?
+        .into_actor();
     let question = Question {
         metric_code: code,
         filter: params.filter.into(),

@@ -2,10 +2,10 @@
 //! the same services as the API, as the person the session names.
 
 mod auth;
+mod cookies;
 mod evidence;
 mod forest;
 mod query;
-pub mod session;
 
 use askama::Template;
 use axum::Router;
@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use registry_api::auth::SignIn;
+use registry_api::auth::{SignIn, credentials};
 use registry_api::model::EntryPoint;
 use registry_api::service::{PageRequest, Sort, pilots, technologies};
 use registry_api::{Actor, ServiceError};
@@ -71,7 +71,8 @@ async fn home(State(state): State<WebState>, headers: HeaderMap) -> Response {
 }
 
 async fn home_page(state: &WebState, headers: &HeaderMap) -> Result<HomePage, ServiceError> {
-    let current = session::current(&state.db, &state.sign_in, headers, EntryPoint::Web).await?;
+    let current =
+        credentials::session(&state.db, state.sign_in.policy, headers, EntryPoint::Web).await?;
     let (viewer, actor) = match current {
         Some(current) => (
             Some(Viewer {

@@ -1,19 +1,18 @@
 //! Sign-in: who a browser is. Either an OpenID Connect provider (NHS CIS2 for staff, or any
 //! compliant provider a deployment trusts), or, for the embedded default only, demo accounts.
-//! Sessions and pending sign-ins live in the database, so any server process serves any
-//! request.
+//! Sessions and pending sign-ins live in the database (`service::sessions`), so any server
+//! process serves any request; [`credentials`] reads a request's token or session cookie.
+//!
+//! Sign-in sits above the services: it imports them, and they never import it.
 
+pub mod credentials;
 pub mod oidc;
-pub mod sessions;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+pub use crate::service::sessions::SessionPolicy;
 pub use oidc::{ClientCredential, OidcClient, OidcSettings, SignInError};
-pub use sessions::SessionPolicy;
-
-/// The issuer recorded for demo accounts.
-pub const DEMO_ISSUER: &str = "urn:registry:demo";
 
 /// How people sign in to this server.
 #[derive(Debug, Clone)]

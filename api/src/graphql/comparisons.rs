@@ -12,7 +12,8 @@ use super::pilots::PilotFilterInput;
 use super::types::{Metric, Pilot, PooledEstimate, SubgroupTest, loader};
 use crate::actor::Actor;
 use crate::error::ServiceError;
-use crate::service::comparisons::{self, Comparison, Question, SinceSaved, figures};
+use crate::service::comparisons::{self, Comparison, Question, Shown, SinceSaved, figures};
+use sea_orm::prelude::Uuid;
 
 #[derive(Debug, Default)]
 pub struct ComparisonQuery;
@@ -156,6 +157,7 @@ impl MetricComparison {
                 ci_upper: p.ci_upper,
                 weight_fixed: p.weight_fixed,
                 weight_random: p.weight_random,
+                shown: self.0.shown(&p.input),
                 input: p.input.clone(),
                 subgroup: self.0.subgroup_by.map(|by| p.input.attributes.subgroup(by)),
                 since_saved: self.since_saved_of(&p.input),
@@ -171,7 +173,7 @@ impl MetricComparison {
             .map(|e| ExcludedPilot {
                 reason: e.reason.clone(),
                 since_saved: self.since_saved_of(&e.input),
-                input: e.input.clone(),
+                shown: self.0.shown(&e.input),
             })
             .collect()
     }
@@ -228,22 +230,30 @@ pub struct ComparedPilot {
     since_saved: Option<SinceSaved>,
     #[graphql(skip)]
     input: figures::Input,
+    #[graphql(skip)]
+    shown: Shown,
 }
 
 #[ComplexObject]
 impl ComparedPilot {
     /// The pilot, if you may see it now (a saved comparison may outlive your access).
     async fn pilot(&self, ctx: &Context<'_>) -> Result<Option<Pilot>> {
-        pilot_of(ctx, &self.input).await
+        pilot_of(ctx, &self.shown).await
     }
-    async fn pilot_id(&self) -> ID {
-        ID(self.input.pilot_id.to_string())
+    /// Null when you can no longer read the pilot (a saved comparison may outlive your
+    /// access): then neither its title nor its host is shown either.
+    async fn pilot_id(&self) -> Option<ID> {
+        identity(&self.shown).map(|(id, _, _)| ID(id.to_string()))
     }
-    async fn title(&self) -> &str {
-        &self.input.pilot_title
+    async fn title(&self) -> Option<&str> {
+        identity(&self.shown).map(|(_, title, _)| title)
     }
-    async fn host_name(&self) -> &str {
-        &self.input.host_name
+    async fn host_name(&self) -> Option<&str> {
+        identity(&self.shown).map(|(_, _, host)| host)
+    }
+    /// Set when the pilot was withdrawn after the comparison was saved.
+    async fn withdrawal(&self) -> Option<Withdrawal> {
+        Withdrawal::of(&self.shown)
     }
     async fn time_frame(&self) -> &str {
         &self.input.time_frame
@@ -263,29 +273,64 @@ pub struct ExcludedPilot {
     reason: String,
     since_saved: Option<SinceSaved>,
     #[graphql(skip)]
-    input: figures::Input,
+    shown: Shown,
 }
 
 #[ComplexObject]
 impl ExcludedPilot {
     /// The pilot, if you may see it now.
     async fn pilot(&self, ctx: &Context<'_>) -> Result<Option<Pilot>> {
-        pilot_of(ctx, &self.input).await
+        pilot_of(ctx, &self.shown).await
     }
-    async fn pilot_id(&self) -> ID {
-        ID(self.input.pilot_id.to_string())
+    /// Null when you can no longer read the pilot; then its title is not shown either.
+    async fn pilot_id(&self) -> Option<ID> {
+        identity(&self.shown).map(|(id, _, _)| ID(id.to_string()))
     }
-    async fn title(&self) -> &str {
-        &self.input.pilot_title
+    async fn title(&self) -> Option<&str> {
+        identity(&self.shown).map(|(_, title, _)| title)
+    }
+    /// Set when the pilot was withdrawn after the comparison was saved.
+    async fn withdrawal(&self) -> Option<Withdrawal> {
+        Withdrawal::of(&self.shown)
+    }
+}
+
+/// A pilot withdrawn after the comparison was saved: when, and the moderator's reason.
+#[derive(Debug, SimpleObject)]
+pub struct Withdrawal {
+    at: DateTime<Utc>,
+    reason: String,
+}
+
+impl Withdrawal {
+    fn of(shown: &Shown) -> Option<Self> {
+        match shown {
+            Shown::Withdrawn { at, reason, .. } => Some(Self {
+                at: *at,
+                reason: reason.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// The id, title and host the viewer may be shown of an input's pilot.
+fn identity(shown: &Shown) -> Option<(Uuid, &str, &str)> {
+    match shown {
+        Shown::Pilot { id, title, host }
+        | Shown::Withdrawn {
+            id, title, host, ..
+        } => Some((*id, title, host)),
+        Shown::Hidden => None,
     }
 }
 
 /// An input's pilot, loaded in one batch with the rest, as the viewer may see it now.
-async fn pilot_of(ctx: &Context<'_>, input: &figures::Input) -> Result<Option<Pilot>> {
-    Ok(loader(ctx)?
-        .load_one(PilotId(input.pilot_id))
-        .await?
-        .map(Pilot))
+async fn pilot_of(ctx: &Context<'_>, shown: &Shown) -> Result<Option<Pilot>> {
+    let Some((id, _, _)) = identity(shown) else {
+        return Ok(None);
+    };
+    Ok(loader(ctx)?.load_one(PilotId(id)).await?.map(Pilot))
 }
 
 /// One side of a measure as the comparison used it.

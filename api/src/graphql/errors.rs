@@ -49,6 +49,7 @@ pub fn to_graphql(err: ServiceError) -> async_graphql::Error {
         ServiceError::Forbidden(_) => coded(err.to_string(), "FORBIDDEN"),
         ServiceError::NotFound(_) => coded(err.to_string(), "NOT_FOUND"),
         ServiceError::TimedOut(_) => coded(err.to_string(), "TIMEOUT"),
+        ServiceError::Unavailable(_) => coded(err.to_string(), "UNAVAILABLE"),
         ServiceError::Internal(_) => {
             tracing::error!(error = %CauseChain(&err), "internal error in a GraphQL request");
             coded(SORRY.to_owned(), "INTERNAL")

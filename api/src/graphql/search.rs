@@ -15,7 +15,8 @@ use super::loaders::TechnologyId;
 use super::types::{Pilot, Technology, loader};
 use crate::actor::Actor;
 use crate::model::Spelling;
-use crate::search::{self, SearchEngine, SearchHit, SearchQuery};
+use crate::search::SearchEngine;
+use crate::service::search::{self, Found, SearchRequest};
 
 /// Typed filters: values of one facet are alternatives; facets combine.
 #[derive(Debug, InputObject, Default)]
@@ -46,7 +47,7 @@ where
 }
 
 impl SearchFilterInput {
-    fn into_filters(self) -> BTreeMap<search::FacetName, Vec<String>> {
+    fn into_filters(self) -> BTreeMap<crate::search::FacetName, Vec<String>> {
         [
             (FacetName::Kind, spelled(self.kind)),
             (FacetName::Category, spelled(self.category)),
@@ -90,7 +91,7 @@ pub struct SearchTotals {
 
 /// A found technology or pilot.
 #[derive(Debug)]
-pub struct SearchResultNode(SearchHit);
+pub struct SearchResultNode(Found);
 
 #[Object(name = "SearchHit")]
 impl SearchResultNode {
@@ -109,7 +110,7 @@ impl SearchResultNode {
             return Ok(None);
         }
         Ok(loader(ctx)?
-            .load_one(TechnologyId(self.0.entity_id))
+            .load_one(TechnologyId(self.0.id))
             .await?
             .map(Technology))
     }
@@ -118,7 +119,7 @@ impl SearchResultNode {
             return Ok(None);
         }
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
-        match crate::service::pilots::get(db, ctx.data::<Actor>()?, self.0.entity_id).await {
+        match crate::service::pilots::get(db, ctx.data::<Actor>()?, self.0.id).await {
             Ok(p) => Ok(Some(Pilot(p))),
             Err(crate::ServiceError::NotFound(_)) => Ok(None),
             Err(other) => Err(to_graphql(other)),
@@ -147,25 +148,19 @@ impl SearchQueryRoot {
         let engine = ctx.data::<SearchEngine>()?;
         let actor = ctx.data::<Actor>()?;
         let page = request(first, after).map_err(to_graphql)?;
-        let results = search::search_as(
+        let results = search::search(
             engine,
             actor,
-            SearchQuery {
+            SearchRequest {
                 text: query,
                 filters: filter.unwrap_or_default().into_filters(),
-                access: Vec::new(),
                 sort: sort.into(),
-                offset: page.offset as usize,
-                limit: page.first as usize,
+                page,
             },
         )
         .await
-        .map_err(|err| {
-            tracing::error!(error = %err, "search failed");
-            async_graphql::Error::new("search is unavailable right now; try again shortly")
-        })?;
-        page.check_within(results.total).map_err(to_graphql)?;
-        let has_next = page.offset + (results.hits.len() as u64) < results.total;
+        .map_err(to_graphql)?;
+        let has_next = results.has_next_page;
         let facets = results
             .facets
             .into_iter()
@@ -190,7 +185,7 @@ impl SearchQueryRoot {
         );
         connection
             .edges
-            .extend(results.hits.into_iter().enumerate().map(|(i, hit)| {
+            .extend(results.found.into_iter().enumerate().map(|(i, hit)| {
                 Edge::new(
                     OpaqueCursor(page.offset + i as u64 + 1),
                     SearchResultNode(hit),

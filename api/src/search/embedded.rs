@@ -5,7 +5,7 @@
 //! The index is derived data, so it heals rather than refusing to start: an index that cannot be
 //! opened, fails its checksums or cannot be read is moved aside (kept for inspection, not
 //! deleted) and a new one created, which the caller rebuilds from the database. Every commit
-//! records the outbox watermark it has reached (see [`super::progress`]), so an older copy
+//! records the outbox watermark it has reached (see `indexing::progress`), so an older copy
 //! restored in place is told apart from a current one.
 
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 //! with every value quoted and escaped, so no input can change a filter's meaning. Writes wait
 //! for their task, so a change is searchable as soon as `apply` returns.
 //!
-//! The outbox watermark (see [`super::progress`]) lives in the index itself, in one small
+//! The outbox watermark (see `indexing::progress`) lives in the index itself, in one small
 //! document per server process (`kind = "progress"`, no access token, so no search ever matches
 //! it): each process's value only rises, and the index's watermark is the highest of them.
 //! Meilisearch has no compare-and-set, so one shared document could be lowered by a slower

@@ -1,31 +1,21 @@
-//! Search over published records. The database is the source of truth: every change that
-//! search must see writes an outbox row in its own transaction ([`outbox`] drains it), and
-//! [`reindex`] rebuilds any index from the database. Two engines sit behind [`SearchEngine`] and
-//! pass one conformance suite: an embedded tantivy index (the default) and Meilisearch.
+//! The search engines behind one interface: an embedded tantivy index (the default) and
+//! Meilisearch, which pass one conformance suite. They know documents, facets and access
+//! tokens, and nothing of the registry's records or rules: `service::search` asks them on a
+//! viewer's behalf, and `indexing` keeps their index in step with the database. An embedded
+//! index that cannot be read is moved aside and started afresh as it opens.
 //!
-//! The index is derived data and heals itself: the embedded engine moves a corrupt index aside
-//! and starts afresh, [`reindex::needed`] tells at start whether the index has fallen behind the
-//! database (both keep the outbox watermark, [`progress`]), and [`health`] says when search
-//! cannot be relied on, for `/readyz`.
-//!
-//! Visibility travels with each document as access tokens (`public`, `nhs`, `org:<host id>`) and
-//! every query is narrowed to the tokens its viewer holds, so hits, counts and facets obey the same
-//! rule as the database reads.
+//! Visibility travels with each document as access tokens and every query is narrowed to the
+//! tokens its viewer holds (both from `service::access`), so hits, counts and facets obey the
+//! same rule as the database reads.
 
-pub mod documents;
 pub mod embedded;
-pub mod health;
 pub mod meili;
-pub mod outbox;
-pub mod progress;
-pub mod reindex;
 
 use std::collections::BTreeMap;
 
 use sea_orm::prelude::Uuid;
 use serde::{Deserialize, Serialize};
 
-use crate::actor::Actor;
 use crate::model::IndexedKind;
 
 /// The facets a search counts and filters on.
@@ -99,35 +89,6 @@ pub fn key(kind: IndexedKind, id: Uuid) -> String {
         IndexedKind::Technology => format!("technology-{id}"),
         IndexedKind::Pilot => format!("pilot-{id}"),
     }
-}
-
-/// Runs a query as `actor`: whatever access the query carried is replaced by the actor's own.
-pub async fn search_as(
-    engine: &SearchEngine,
-    actor: &Actor,
-    mut query: SearchQuery,
-) -> Result<SearchResults, SearchError> {
-    query.access = viewer_access(actor);
-    let started = std::time::Instant::now();
-    let results = engine.search(&query).await;
-    metrics::histogram!("registry_search_seconds", "engine" => engine.name())
-        .record(started.elapsed().as_secs_f64());
-    results
-}
-
-/// The access tokens a viewer holds: what they may find.
-pub fn viewer_access(actor: &Actor) -> Vec<String> {
-    let mut access = vec!["public".to_owned()];
-    if actor.reads_nhs() {
-        access.push("nhs".to_owned());
-    }
-    access.extend(
-        actor
-            .organisation_ids()
-            .into_iter()
-            .map(|id| format!("org:{id}")),
-    );
-    access
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

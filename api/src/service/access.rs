@@ -6,16 +6,28 @@
 //!   included, to moderate them. Nobody outside the host organisation sees a draft.
 //! - Technologies are readable unless withdrawn; withdrawn ones only by their supplier's members
 //!   and administrators.
+//! - Aggregates (comparisons and their pooled figures) are of readable pilots that are not
+//!   withdrawn: a moderator withdraws a pilot so that its figures stop counting, even for the
+//!   host and the administrators who may still read it.
+//! - Report revisions are readable with their pilot when published; drafts only by the host
+//!   organisation's own members.
+//! - A saved comparison is readable by whoever saved it, and by anyone who may read every input
+//!   it still has (inputs withdrawn since are shown as withdrawn, to those who could read them).
+//! - Search carries the same rules as tokens: each document holds the tokens of those who may
+//!   read its record ([`pilot_tokens`], [`technology_tokens`]) and each viewer holds its own
+//!   ([`viewer_tokens`]); a viewer finds a document when they share one.
 //! - Evaluators at the host organisation change its pilots, measures and reports; innovators at
 //!   the supplier change its technologies; administrators manage organisations, the metric
 //!   catalogue and memberships, and withdraw records.
 
-use sea_orm::sea_query::{Condition, Expr};
-use sea_orm::{ColumnTrait, prelude::Uuid};
+use std::collections::HashSet;
+
+use sea_orm::sea_query::{Condition, Expr, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, prelude::Uuid};
 
 use crate::actor::{Actor, Principal};
 use crate::error::{ServiceError, ServiceResult};
-use crate::model::{Role, Visibility, pilot, technology};
+use crate::model::{RevisionStatus, Role, Visibility, pilot, report_revision, technology};
 
 /// Fails unless someone is signed in with a credential that allows changes.
 pub fn ensure_can_write(actor: &Actor) -> ServiceResult<()> {
@@ -62,18 +74,30 @@ pub fn ensure_innovator_at(actor: &Actor, supplier_id: Uuid) -> ServiceResult<()
 }
 
 pub fn can_read_pilot(actor: &Actor, pilot: &pilot::Model) -> bool {
-    if actor.is_system() || actor.belongs_to(pilot.host_organisation_id) {
-        return true;
+    pilot.withdrawn_at.is_none() && can_read_published(actor, pilot)
+        || can_read_withdrawn(actor, pilot)
+}
+
+/// Whether the actor may read the pilot as published, setting aside any withdrawal: who sees
+/// a withdrawn pilot's tombstone where it once stood (in a saved comparison, say).
+pub fn can_read_unless_withdrawn(actor: &Actor, pilot: &pilot::Model) -> bool {
+    can_read_published(actor, pilot) || can_read_withdrawn(actor, pilot)
+}
+
+fn can_read_published(actor: &Actor, pilot: &pilot::Model) -> bool {
+    match pilot.visibility {
+        Visibility::Public => true,
+        Visibility::Nhs => actor.reads_nhs(),
+        Visibility::Draft => false,
     }
-    if actor.is_administrator() && pilot.visibility != Visibility::Draft {
-        return true;
-    }
-    pilot.withdrawn_at.is_none()
-        && match pilot.visibility {
-            Visibility::Public => true,
-            Visibility::Nhs => actor.reads_nhs(),
-            Visibility::Draft => false,
-        }
+}
+
+/// Host members and administrators read a pilot whatever its state: withdrawn ones too
+/// (administrators only those ever published, since nobody outside the host sees a draft).
+fn can_read_withdrawn(actor: &Actor, pilot: &pilot::Model) -> bool {
+    actor.is_system()
+        || actor.belongs_to(pilot.host_organisation_id)
+        || actor.is_administrator() && pilot.visibility != Visibility::Draft
 }
 
 /// The same rule as [`can_read_pilot`], as a condition for lists, counts and aggregates.
@@ -98,6 +122,141 @@ pub fn readable_pilots(actor: &Actor) -> Condition {
         readable = readable.add(pilot::Column::Visibility.ne(Visibility::Draft));
     }
     readable
+}
+
+/// The subquery of the pilots among `ids` that the actor may read. Narrowing to the ids first
+/// keeps it cheap: the readable pilots altogether can be many thousands.
+pub fn readable_among(actor: &Actor, ids: Vec<Uuid>) -> SelectStatement {
+    Query::select()
+        .column(pilot::Column::Id)
+        .from(pilot::Entity)
+        .and_where(pilot::Column::Id.is_in(ids))
+        .cond_where(readable_pilots(actor))
+        .to_owned()
+}
+
+/// Which of these pilots the actor may read, in one query.
+pub async fn readable_pilot_ids(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> ServiceResult<HashSet<Uuid>> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(pilot::Entity::find()
+        .select_only()
+        .column(pilot::Column::Id)
+        .filter(pilot::Column::Id.is_in(ids))
+        .filter(readable_pilots(actor))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Whether the actor may read one revision of a readable pilot's report.
+pub fn can_read_revision(
+    actor: &Actor,
+    pilot: &pilot::Model,
+    revision: &report_revision::Model,
+) -> bool {
+    can_read_pilot(actor, pilot)
+        && (revision.status == RevisionStatus::Published
+            || actor.is_system()
+            || actor.belongs_to(pilot.host_organisation_id))
+}
+
+/// The same rule as [`can_read_revision`], as a condition on revisions whose pilots are
+/// already known to be readable.
+pub fn readable_revisions(actor: &Actor) -> Condition {
+    if actor.is_system() {
+        return Condition::all();
+    }
+    let own_pilots = Query::select()
+        .column(pilot::Column::Id)
+        .from(pilot::Entity)
+        .and_where(pilot::Column::HostOrganisationId.is_in(actor.organisation_ids()))
+        .to_owned();
+    Condition::any()
+        .add(report_revision::Column::Status.eq(RevisionStatus::Published))
+        .add(report_revision::Column::PilotId.in_subquery(own_pilots))
+}
+
+/// Whether the actor may read a saved comparison, given whether they may read each input's
+/// pilot (one withdrawn since: [`can_read_unless_withdrawn`]): whoever saved it always may,
+/// since it is theirs (inputs they can no longer read are hidden from them); anyone else only
+/// when every input is readable to them, as the pooled figures say something of each.
+pub fn can_read_comparison(
+    actor: &Actor,
+    saved_by: Uuid,
+    inputs_readable: impl IntoIterator<Item = bool>,
+) -> bool {
+    actor.is_system()
+        || actor.user_id() == Some(saved_by)
+        || inputs_readable.into_iter().all(|readable| readable)
+}
+
+/// The token every document carries for the operator, who reads everything.
+const SYSTEM: &str = "system";
+const PUBLIC: &str = "public";
+const NHS: &str = "nhs";
+const ADMINISTRATOR: &str = "admin";
+
+fn member_of(organisation_id: Uuid) -> String {
+    format!("org:{organisation_id}")
+}
+
+/// The search tokens a viewer holds: a document whose record they may read holds one of them.
+pub fn viewer_tokens(actor: &Actor) -> Vec<String> {
+    let mut tokens = vec![PUBLIC.to_owned()];
+    if actor.reads_nhs() {
+        tokens.push(NHS.to_owned());
+    }
+    if actor.is_administrator() {
+        tokens.push(ADMINISTRATOR.to_owned());
+    }
+    if actor.is_system() {
+        tokens.push(SYSTEM.to_owned());
+    }
+    tokens.extend(actor.organisation_ids().into_iter().map(member_of));
+    tokens
+}
+
+/// The search tokens of a pilot's document: [`can_read_pilot`] as tokens.
+pub fn pilot_tokens(pilot: &pilot::Model) -> Vec<String> {
+    let mut tokens = vec![SYSTEM.to_owned(), member_of(pilot.host_organisation_id)];
+    if pilot.visibility != Visibility::Draft {
+        tokens.push(ADMINISTRATOR.to_owned());
+    }
+    if pilot.withdrawn_at.is_none() {
+        match pilot.visibility {
+            Visibility::Public => tokens.push(PUBLIC.to_owned()),
+            Visibility::Nhs => tokens.push(NHS.to_owned()),
+            Visibility::Draft => {}
+        }
+    }
+    tokens
+}
+
+/// The search tokens of a technology's document: [`can_read_technology`] as tokens.
+pub fn technology_tokens(technology: &technology::Model) -> Vec<String> {
+    let mut tokens = vec![
+        SYSTEM.to_owned(),
+        ADMINISTRATOR.to_owned(),
+        member_of(technology.supplier_id),
+    ];
+    if technology.withdrawn_at.is_none() {
+        tokens.push(PUBLIC.to_owned());
+    }
+    tokens
+}
+
+/// The pilots an aggregate may count, among those readable: none withdrawn.
+pub fn comparable_pilots() -> Condition {
+    Condition::all().add(pilot::Column::WithdrawnAt.is_null())
 }
 
 /// Whether the actor sees a pilot's named contact: NHS users only.
@@ -127,4 +286,142 @@ pub fn readable_technologies(actor: &Actor) -> Condition {
 /// A condition that is never true, for actors who may see nothing of a kind.
 pub fn nothing() -> Condition {
     Condition::all().add(Expr::value(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::actor::{Grant, UserActor};
+    use crate::model::{
+        CareSetting, DeviceClass, EntryPoint, EvaluationDesign, EvaluatorKind, OrganisationKind,
+        PilotStatus, Specialty, TechnologyCategory, TokenScope,
+    };
+
+    fn user(grants: &[(Uuid, OrganisationKind, Role)], administrator: bool) -> Actor {
+        Actor::user(
+            UserActor {
+                id: Uuid::now_v7(),
+                name: "Test".to_owned(),
+                is_administrator: administrator,
+                grants: grants
+                    .iter()
+                    .map(|&(organisation_id, organisation_kind, role)| Grant {
+                        organisation_id,
+                        organisation_kind,
+                        role,
+                    })
+                    .collect(),
+                token_scope: Some(TokenScope::Read),
+            },
+            EntryPoint::Graphql,
+        )
+    }
+
+    fn pilot(host: Uuid, visibility: Visibility, withdrawn: bool) -> pilot::Model {
+        let now = Utc::now();
+        pilot::Model {
+            id: Uuid::now_v7(),
+            technology_id: Uuid::now_v7(),
+            host_organisation_id: host,
+            title: "T".to_owned(),
+            problem: "P".to_owned(),
+            status: PilotStatus::Live,
+            start_date: None,
+            end_date: None,
+            care_setting: CareSetting::Primary,
+            specialty: Specialty::Cardiology,
+            population: "P".to_owned(),
+            patients: None,
+            staff: None,
+            funding_source: None,
+            cost_gbp: None,
+            design: EvaluationDesign::BeforeAfter,
+            evaluator_kind: EvaluatorKind::Internal,
+            evaluator_name: None,
+            contact_name: None,
+            contact_email: None,
+            visibility,
+            published_at: None,
+            withdrawn_at: withdrawn.then_some(now),
+            withdrawn_reason: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn shares_a_token(viewer: &[String], document: &[String]) -> bool {
+        viewer.iter().any(|t| document.contains(t))
+    }
+
+    /// The tokens search stores are the reading rule itself, for every actor and record state.
+    #[test]
+    fn search_tokens_agree_with_the_reading_rule() {
+        let host = Uuid::now_v7();
+        let other = Uuid::now_v7();
+        let supplier = Uuid::now_v7();
+        let icb = Uuid::now_v7();
+        let actors = [
+            Actor::anonymous(EntryPoint::Graphql),
+            Actor::system(EntryPoint::Cli),
+            user(&[(host, OrganisationKind::NhsTrust, Role::Member)], false),
+            user(
+                &[(host, OrganisationKind::NhsTrust, Role::Evaluator)],
+                false,
+            ),
+            user(
+                &[(other, OrganisationKind::NhsTrust, Role::Evaluator)],
+                false,
+            ),
+            user(
+                &[(supplier, OrganisationKind::Supplier, Role::Innovator)],
+                false,
+            ),
+            user(&[(icb, OrganisationKind::Icb, Role::Commissioner)], false),
+            user(&[], true),
+            user(&[], false),
+        ];
+        for actor in &actors {
+            let viewer = viewer_tokens(actor);
+            for visibility in [Visibility::Draft, Visibility::Nhs, Visibility::Public] {
+                for withdrawn in [false, true] {
+                    let p = pilot(host, visibility, withdrawn);
+                    assert_eq!(
+                        shares_a_token(&viewer, &pilot_tokens(&p)),
+                        can_read_pilot(actor, &p),
+                        "{actor:?} reading a {visibility:?} pilot, withdrawn: {withdrawn}"
+                    );
+                }
+            }
+            for withdrawn in [false, true] {
+                let now = Utc::now();
+                let t = technology::Model {
+                    id: Uuid::now_v7(),
+                    slug: "t".to_owned(),
+                    name: "T".to_owned(),
+                    supplier_id: supplier,
+                    summary: "S".to_owned(),
+                    description: "D".to_owned(),
+                    category: TechnologyCategory::RemoteMonitoring,
+                    device_class: DeviceClass::NotADevice,
+                    ukca_marked: false,
+                    ce_marked: false,
+                    mhra_registered: false,
+                    esf_tier: None,
+                    withdrawn_at: withdrawn.then_some(now),
+                    withdrawn_reason: None,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                assert_eq!(
+                    shares_a_token(&viewer, &technology_tokens(&t)),
+                    can_read_technology(actor, &t),
+                    "{actor:?} reading a technology, withdrawn: {withdrawn}"
+                );
+            }
+        }
+    }
 }

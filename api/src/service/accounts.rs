@@ -13,6 +13,10 @@ use crate::actor::{Actor, Grant, UserActor};
 use crate::error::{ServiceError, ServiceResult, on_unique};
 use crate::model::{EntryPoint, TokenScope, membership, organisation, user, values::Email};
 
+/// The issuer recorded for demo accounts. The accounts are users like any other; only their
+/// issuer sets them apart, so the demo sign-in page can list them and the seeder create them.
+pub const DEMO_ISSUER: &str = "urn:registry:demo";
+
 /// What an identity provider (or the demo seeder) says about a person.
 #[derive(Debug, Clone)]
 pub struct Identity {
@@ -232,7 +236,7 @@ pub struct DemoAccount {
 #[tracing::instrument(skip_all)]
 pub async fn demo_accounts(db: &impl ConnectionTrait) -> ServiceResult<Vec<DemoAccount>> {
     let users = user::Entity::find()
-        .filter(user::Column::Issuer.eq(crate::auth::DEMO_ISSUER))
+        .filter(user::Column::Issuer.eq(DEMO_ISSUER))
         .order_by_asc(user::Column::Subject)
         .all(db)
         .await?;

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionSession, TransactionTrait, prelude::Uuid, sea_query::Query,
+    QuerySelect, TransactionSession, TransactionTrait, prelude::Uuid,
 };
 use serde_json::json;
 
@@ -13,7 +13,7 @@ use super::pilots::{find_readable, reindex_with_technology};
 use super::{access, ensure_version, journal, update_versioned};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
-use crate::model::{Comparator, MetricKind, MetricUnit, metric, pilot, pilot_measure};
+use crate::model::{Comparator, MetricKind, MetricUnit, metric, pilot_measure};
 
 /// Largest gap allowed between a binary value and its events / n (rounding to 4 places).
 const PROPORTION_TOLERANCE: f64 = 5e-4;
@@ -385,13 +385,7 @@ pub async fn of_pilots(
     pilot_ids: impl IntoIterator<Item = Uuid>,
 ) -> ServiceResult<Vec<pilot_measure::Model>> {
     let pilot_ids: Vec<Uuid> = pilot_ids.into_iter().collect();
-    // The readable ones among the requested pilots (not all readable pilots: that is slow).
-    let readable = Query::select()
-        .column(pilot::Column::Id)
-        .from(pilot::Entity)
-        .and_where(pilot::Column::Id.is_in(pilot_ids.clone()))
-        .cond_where(access::readable_pilots(actor))
-        .to_owned();
+    let readable = access::readable_among(actor, pilot_ids.clone());
     Ok(pilot_measure::Entity::find()
         .filter(pilot_measure::Column::PilotId.is_in(pilot_ids))
         .filter(pilot_measure::Column::PilotId.in_subquery(readable))

@@ -14,6 +14,8 @@ pub mod metrics;
 pub mod organisations;
 pub mod pilots;
 pub mod reports;
+pub mod search;
+pub mod sessions;
 pub mod technologies;
 pub mod tokens;
 mod versioned;
@@ -32,7 +34,7 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 pub const MAX_OFFSET: u64 = 10_000;
 
 /// A page request: up to `first` records after skipping `offset`, in the list's order.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
     pub first: u64,
     pub offset: u64,

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionSession, TransactionTrait, prelude::Uuid, sea_query::Query,
+    TransactionSession, TransactionTrait, prelude::Uuid,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -15,7 +15,7 @@ use super::{access, ensure_version, journal, update_versioned};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 use crate::model::values::Link;
-use crate::model::{Recommendation, RevisionStatus, pilot, report_revision};
+use crate::model::{Recommendation, RevisionStatus, report_revision};
 
 /// A titled link to a document, as stored in a revision's `links`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,29 +231,11 @@ pub async fn of_pilots(
     pilot_ids: impl IntoIterator<Item = Uuid>,
 ) -> ServiceResult<Vec<report_revision::Model>> {
     let pilot_ids: Vec<Uuid> = pilot_ids.into_iter().collect();
-    // The readable ones among the requested pilots (not all readable pilots: that is slow).
-    let readable = Query::select()
-        .column(pilot::Column::Id)
-        .from(pilot::Entity)
-        .and_where(pilot::Column::Id.is_in(pilot_ids.clone()))
-        .cond_where(access::readable_pilots(actor))
-        .to_owned();
-    let own = actor.organisation_ids();
-    let own_pilots = Query::select()
-        .column(pilot::Column::Id)
-        .from(pilot::Entity)
-        .and_where(pilot::Column::HostOrganisationId.is_in(own))
-        .to_owned();
-    let mut visible = sea_orm::Condition::any()
-        .add(report_revision::Column::Status.eq(RevisionStatus::Published))
-        .add(report_revision::Column::PilotId.in_subquery(own_pilots));
-    if actor.is_system() {
-        visible = sea_orm::Condition::all();
-    }
+    let readable = access::readable_among(actor, pilot_ids.clone());
     Ok(report_revision::Entity::find()
         .filter(report_revision::Column::PilotId.is_in(pilot_ids))
         .filter(report_revision::Column::PilotId.in_subquery(readable))
-        .filter(visible)
+        .filter(access::readable_revisions(actor))
         .order_by_asc(report_revision::Column::PilotId)
         .order_by_asc(report_revision::Column::Revision)
         .all(db)

@@ -4,9 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use registry_api::Actor;
+use registry_api::indexing::outbox::{self, WorkerSettings};
+use registry_api::indexing::reindex;
 use registry_api::model::*;
-use registry_api::search::outbox::{self, WorkerSettings};
-use registry_api::search::{self, FacetName, SearchQuery, SearchResults, reindex};
+use registry_api::search::{FacetName, SearchQuery, SearchResults};
 use registry_api::service::{pilots, reports};
 use sea_orm::prelude::Uuid;
 
@@ -100,8 +101,11 @@ fn query(text: &str, filters: &[(FacetName, &[&str])]) -> SearchQuery {
     }
 }
 
-async fn run(e: &EngineUnderTest, actor: &Actor, q: SearchQuery) -> SearchResults {
-    search::search_as(&e.engine, actor, q)
+/// Asks the engine directly, with the viewer's tokens as `service::search` gives them.
+async fn run(e: &EngineUnderTest, actor: &Actor, mut q: SearchQuery) -> SearchResults {
+    q.access = registry_api::service::access::viewer_tokens(actor);
+    e.engine
+        .search(&q)
         .await
         .unwrap_or_else(|err| panic!("{}: {err}", e.name))
 }

@@ -348,9 +348,10 @@ async fn readyz_reports_search_degraded_when_the_index_is_deleted_under_the_serv
 
 #[tokio::test]
 async fn the_index_and_the_database_keep_the_same_outbox_watermark() {
+    use registry_api::indexing::outbox::{self, WorkerSettings};
+    use registry_api::indexing::{progress, reindex};
+    use registry_api::search::SearchEngine;
     use registry_api::search::embedded::EmbeddedEngine;
-    use registry_api::search::outbox::{self, WorkerSettings};
-    use registry_api::search::{SearchEngine, progress, reindex};
 
     for test_db in support::databases().await {
         let engine_name = test_db.engine;

@@ -4,11 +4,39 @@
 mod conformance;
 mod healing;
 mod outbox;
+mod worker;
 
+use std::time::{Duration, Instant};
+
+use registry_api::model::search_outbox;
 use registry_api::search::SearchEngine;
 use registry_api::search::embedded::EmbeddedEngine;
 use registry_api::search::meili::MeiliEngine;
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use tempfile::TempDir;
+
+/// Waits, for at most `bound`, until the search outbox is empty, and says whether it became so.
+/// Rows leave the outbox only once the index holds their change, so an empty outbox means
+/// search has caught up: whoever drained it, a running app's worker or a test by hand (on
+/// PostgreSQL a drain by hand skips rows the worker has claimed, and returns before the worker
+/// has finished them).
+pub async fn outbox_empties(db: &DatabaseConnection, bound: Duration) -> bool {
+    let deadline = Instant::now() + bound;
+    loop {
+        if search_outbox::Entity::find()
+            .count(db)
+            .await
+            .expect("count the outbox")
+            == 0
+        {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
 
 /// An engine under test, and what keeps its index alive.
 pub struct EngineUnderTest {

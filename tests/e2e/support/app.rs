@@ -1,11 +1,13 @@
-//! The registry served in-process on a free loopback port, stopped on cue.
+//! The registry served in-process on a free loopback port, stopped on cue. It is started by
+//! `Application::build_with`, so it runs everything `registry serve` runs: migrations, the
+//! start-up index rebuild and the search outbox worker included.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use registry::rate_limit::RateLimit;
-use registry::{AppState, ConnectionLimits, build_app, serve};
+use registry::settings::{RateLimits, RequestLimits, SearchSettings, ServerSettings};
+use registry::{Application, ConnectionLimits, Connections};
 use registry_api::Actor;
 use registry_api::auth::{SessionPolicy, SignIn};
 use registry_api::model::TokenScope;
@@ -41,11 +43,12 @@ pub enum ProviderClient {
 pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
-    /// SQL statements run through the app's connection so far.
+    /// SQL statements requests have run so far (the app's own work, such as the outbox
+    /// worker's, runs on a connection of its own and is not counted).
     pub statements: Arc<AtomicUsize>,
     /// Their text (the first line of each), for failure messages.
     pub log: Arc<std::sync::Mutex<Vec<String>>>,
-    /// The app's search engine (an embedded index of its own).
+    /// The app's search engine (an embedded index of its own), which its outbox worker feeds.
     pub search: registry_api::search::SearchEngine,
     /// The OpenID provider this app signs in through, if any.
     pub provider: Option<Provider>,
@@ -54,19 +57,24 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Serves `db` (its own pool, which counts statements) on port 0.
+    /// Serves `db` on port 0, with a pool for requests that counts their statements and
+    /// another for the app's own work.
     pub async fn start(url: &str, schema: Option<&str>, options: Options) -> TestApp {
-        let mut db = registry_api::db::connect(url, schema)
+        let mut requests = registry_api::db::connect(url, schema)
             .await
             .expect("app connection");
         let statements = Arc::new(AtomicUsize::new(0));
         let log = Arc::new(std::sync::Mutex::new(Vec::new()));
         let (counter, lines) = (statements.clone(), log.clone());
-        db.set_metric_callback(move |info| {
+        requests.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::SeqCst);
             let sql = info.statement.sql.chars().take(90).collect::<String>();
             lines.lock().expect("statement log").push(sql);
         });
+        let background = registry_api::db::connect(url, schema)
+            .await
+            .expect("background connection");
+        // Bound before the app starts: the provider must know the callback address first.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -75,37 +83,56 @@ impl TestApp {
         let provider = options
             .provider
             .map(|client| (client, Provider::start(&format!("{base}/auth/callback"))));
-        let settings = provider.as_ref().map(|(client, provider)| match client {
+        let provider_settings = provider.as_ref().map(|(client, provider)| match client {
             ProviderClient::Secret(id) => provider.secret_client(id),
             ProviderClient::PrivateKeyJwt => provider.key_client(),
         });
         let sign_in = SignIn::choose(
-            settings,
+            provider_settings,
             addr,
             None,
             options.session_policy.unwrap_or_default(),
         )
         .expect("choose sign-in");
         let index_dir = tempfile::tempdir().expect("index directory");
-        let search = registry_api::search::SearchEngine::Embedded(
-            registry_api::search::embedded::EmbeddedEngine::open(index_dir.path())
-                .expect("open index"),
-        );
-        let mut state = AppState::new(db, search.clone(), sign_in);
-        if let Some(limit) = options.sign_in_per_minute {
-            state.sign_in_limit = RateLimit::per_minute(limit);
-        }
-        if let Some(limit) = options.graphql_per_minute {
-            state.graphql_limit = RateLimit::per_minute(limit);
-        }
-        // Debug builds on a shared two-core machine resolve a level of 50 records far slower
-        // than a release build; a wide window keeps each level in one batch.
-        state.batch_window = Duration::from_millis(50);
-        let app = build_app(state);
-        let limits = options.connection_limits.unwrap_or_default();
+        let defaults = RateLimits::default();
+        let settings = ServerSettings {
+            search: SearchSettings::Embedded {
+                dir: index_dir.path().to_owned(),
+            },
+            sign_in,
+            requests: RequestLimits {
+                // Debug builds on a shared two-core machine resolve a level of 50 records far
+                // slower than a release build; a wide window keeps each level in one batch.
+                batch_window: Duration::from_millis(50),
+                ..RequestLimits::default()
+            },
+            rate_limits: RateLimits {
+                sign_in_per_minute: options
+                    .sign_in_per_minute
+                    .unwrap_or(defaults.sign_in_per_minute),
+                graphql_per_minute: options
+                    .graphql_per_minute
+                    .unwrap_or(defaults.graphql_per_minute),
+            },
+            connections: options.connection_limits.unwrap_or_default(),
+            // Tests build the records they need.
+            seed_demo_if_empty: false,
+        };
+        let app = Application::build_with(
+            settings,
+            listener,
+            Connections {
+                requests,
+                background,
+            },
+        )
+        .await
+        .expect("start the registry");
+        let search = app.search().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
-            serve(listener, app, limits, async {
+            app.run_until_stopped(async {
                 let _ = stopped.await;
             })
             .await

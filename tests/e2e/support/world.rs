@@ -26,6 +26,8 @@ pub struct World {
     pub evaluator_a: Actor,
     /// Evaluator at trust B: NHS, but another organisation.
     pub evaluator_b: Actor,
+    /// Plain member of trust A, the host: reads its drafts, changes nothing.
+    pub member_a: Actor,
     /// Plain member of trust B.
     pub member_b: Actor,
     /// Innovator at the supplier.
@@ -208,6 +210,14 @@ impl World {
             false,
         )
         .await;
+        let member_a = person(
+            db,
+            &system,
+            "member-a",
+            &[(trust_a.id, Role::Member)],
+            false,
+        )
+        .await;
         let member_b = person(
             db,
             &system,
@@ -245,6 +255,7 @@ impl World {
             technology,
             evaluator_a,
             evaluator_b,
+            member_a,
             member_b,
             innovator,
             commissioner,

@@ -117,7 +117,6 @@ pub struct Figured {
     pub subgroup_test: Option<SubgroupTest>,
 }
 
-/// Computes every figure from the inputs, in the inputs' order.
 /// Longest the figures of one comparison may take. Pooling is bounded (every loop has a cap),
 /// so this is a backstop: whatever the inputs, a request is answered and its worker freed.
 const FIGURING_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
@@ -141,6 +140,7 @@ pub async fn figure_bounded(
     }
 }
 
+/// Computes every figure from the inputs, in the inputs' order.
 pub fn figure(
     inputs: &[Input],
     measure: EffectMeasure,

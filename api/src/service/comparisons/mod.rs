@@ -6,7 +6,7 @@
 pub mod figures;
 pub mod saved_filter;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
@@ -52,6 +52,38 @@ pub enum SinceSaved {
     Removed,
 }
 
+/// What a viewer is shown of an input's pilot. A saved comparison is checked when it is read,
+/// not when it was saved, so what it shows of each input follows the viewer's access now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown {
+    /// Readable: as recorded in the comparison.
+    Pilot {
+        id: Uuid,
+        title: String,
+        host: String,
+    },
+    /// Withdrawn since by a moderator: shown as its tombstone is, to those who could read it.
+    Withdrawn {
+        id: Uuid,
+        title: String,
+        host: String,
+        at: DateTime<Utc>,
+        reason: String,
+    },
+    /// No longer readable by this viewer: neither its title, its host nor its id.
+    Hidden,
+}
+
+impl Shown {
+    fn of(input: &Input) -> Self {
+        Self::Pilot {
+            id: input.pilot_id,
+            title: input.pilot_title.clone(),
+            host: input.host_name.clone(),
+        }
+    }
+}
+
 /// A comparison and its figures.
 #[derive(Debug, Clone)]
 pub struct Comparison {
@@ -65,9 +97,20 @@ pub struct Comparison {
     pub figured: Figured,
     /// For a saved comparison: how each input (by measure id) stands now.
     pub since_saved: HashMap<Uuid, SinceSaved>,
+    /// For a saved comparison: what the viewer is shown of each input's pilot (by measure id).
+    shown: HashMap<Uuid, Shown>,
 }
 
 impl Comparison {
+    /// What the viewer is shown of an input's pilot: in a comparison just made, the pilot as
+    /// read (every input was readable); in a saved one, as [`get`] found it.
+    pub fn shown(&self, input: &Input) -> Shown {
+        self.shown
+            .get(&input.measure_id)
+            .cloned()
+            .unwrap_or_else(|| Shown::of(input))
+    }
+
     /// An unsaved comparison of `inputs`, with its figures (worked out off the async workers).
     async fn of(
         metric: metric::Model,
@@ -86,6 +129,7 @@ impl Comparison {
             method,
             subgroup_by,
             since_saved: HashMap::new(),
+            shown: HashMap::new(),
         })
     }
 }
@@ -187,25 +231,19 @@ pub async fn save(
     })
 }
 
-/// A saved comparison with the figures it had, and how each input stands now. Only for those
-/// who could read every pilot in it (`draft` ones: whoever saved it).
+/// A saved comparison with the figures it had, and how each input stands now, checked as it is
+/// read: whoever saved it may read it; anyone else only while they may read every input, or,
+/// for one withdrawn since, could read it before (see [`access::can_read_comparison`]). Each
+/// input shows its pilot only to a viewer who may read that pilot now; one withdrawn since shows as withdrawn, with the
+/// moderator's reason, to a viewer who could read it before.
 #[tracing::instrument(skip_all)]
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ServiceResult<Comparison> {
     let found = comparison::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound("comparison"))?;
-    let readable = match found.audience {
-        Visibility::Public => true,
-        Visibility::Nhs => actor.reads_nhs() || actor.user_id() == Some(found.saved_by),
-        Visibility::Draft => actor.user_id() == Some(found.saved_by),
-    };
-    if !readable {
-        return Err(ServiceError::NotFound("comparison"));
-    }
     let inputs: Vec<Input> = serde_json::from_value(found.inputs.clone())
         .map_err(|e| ServiceError::Internal(Box::new(e)))?;
-    let metric = metrics::get(db, found.metric_id).await?;
 
     let measure_ids: Vec<Uuid> = inputs.iter().map(|i| i.measure_id).collect();
     let pilot_ids: Vec<Uuid> = inputs.iter().map(|i| i.pilot_id).collect();
@@ -216,30 +254,55 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ServiceR
         .into_iter()
         .map(|m| (m.id, m.version))
         .collect();
-    let withdrawn: HashSet<Uuid> = pilot::Entity::find()
+    let pilots: HashMap<Uuid, pilot::Model> = pilot::Entity::find()
         .filter(pilot::Column::Id.is_in(pilot_ids))
-        .filter(pilot::Column::WithdrawnAt.is_not_null())
         .all(db)
         .await?
         .into_iter()
-        .map(|p| p.id)
+        .map(|p| (p.id, p))
         .collect();
-    let since_saved = inputs
-        .iter()
-        .map(|i| {
-            let state = match versions.get(&i.measure_id) {
-                None => SinceSaved::Removed,
-                Some(_) if withdrawn.contains(&i.pilot_id) => SinceSaved::Withdrawn,
-                Some(v) if *v != i.measure_version => SinceSaved::Amended,
-                Some(_) => SinceSaved::Unchanged,
-            };
-            (i.measure_id, state)
-        })
-        .collect();
+
+    let mut since_saved = HashMap::new();
+    let mut shown = HashMap::new();
+    let mut readable = Vec::new();
+    for input in &inputs {
+        let pilot = pilots.get(&input.pilot_id);
+        let withdrawn = pilot.filter(|p| p.withdrawn_at.is_some());
+        let state = match versions.get(&input.measure_id) {
+            None => SinceSaved::Removed,
+            Some(_) if withdrawn.is_some() => SinceSaved::Withdrawn,
+            Some(v) if *v != input.measure_version => SinceSaved::Amended,
+            Some(_) => SinceSaved::Unchanged,
+        };
+        since_saved.insert(input.measure_id, state);
+        let view = match pilot {
+            Some(p) if access::can_read_pilot(actor, p) && p.withdrawn_at.is_none() => {
+                Shown::of(input)
+            }
+            Some(p) if access::can_read_unless_withdrawn(actor, p) => match p.withdrawn_at {
+                Some(at) => Shown::Withdrawn {
+                    id: input.pilot_id,
+                    title: input.pilot_title.clone(),
+                    host: input.host_name.clone(),
+                    at,
+                    reason: p.withdrawn_reason.clone().unwrap_or_default(),
+                },
+                None => Shown::of(input),
+            },
+            _ => Shown::Hidden,
+        };
+        readable.push(view != Shown::Hidden);
+        shown.insert(input.measure_id, view);
+    }
+    if !access::can_read_comparison(actor, found.saved_by, readable) {
+        return Err(ServiceError::NotFound("comparison"));
+    }
+    let metric = metrics::get(db, found.metric_id).await?;
     Ok(Comparison {
         id: Some(found.id),
         saved_at: Some(found.created_at),
         since_saved,
+        shown,
         ..Comparison::of(
             metric,
             found.effect_measure,
@@ -369,7 +432,7 @@ async fn inputs(
         .join(JoinType::InnerJoin, pilot::Relation::Technology.def())
         .filter(M::MetricId.eq(metric.id))
         .filter(pilots::condition(actor, filter))
-        .filter(pilot::Column::WithdrawnAt.is_null())
+        .filter(access::comparable_pilots())
         .into_model::<MeasureRow>()
         .all(db)
         .await?;

@@ -7,8 +7,9 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::{SearchEngine, SearchError, documents, outbox, progress};
+use super::{documents, outbox, progress};
 use crate::model::{IndexedKind, pilot, technology};
+use crate::search::{SearchEngine, SearchError};
 
 /// Records per chunk.
 const CHUNK: usize = 1_000;

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use sea_orm::ConnectionTrait;
 
-use super::SearchEngine;
 use super::outbox::{self, Failing, Lag};
+use crate::search::SearchEngine;
 
 /// The oldest a pending change may be before search counts as degraded. A published change is
 /// normally searchable within a second; a minute means the worker cannot keep up or is stuck.

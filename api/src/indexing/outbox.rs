@@ -17,8 +17,9 @@ use sea_orm::{
 };
 use tokio::sync::watch;
 
-use super::{SearchEngine, documents, progress};
+use super::{documents, progress};
 use crate::model::{IndexedKind, search_outbox};
+use crate::search::SearchEngine;
 
 /// How the worker paces itself.
 #[derive(Debug, Clone, Copy)]
@@ -226,7 +227,9 @@ pub async fn run(
         if !pause.is_zero() {
             tokio::select! {
                 () = tokio::time::sleep(pause) => {},
-                _ = stop.changed() => {},
+                // A closed channel means nobody can ask the worker to stop any more: stop now
+                // rather than spin on a `changed()` that returns at once.
+                changed = stop.changed() => if changed.is_err() { return; },
             }
         }
     }

@@ -1,5 +1,6 @@
-//! Builds search documents from the database, many at a time. Withdrawn records have no
-//! document. A technology's rolled-up facts (how many pilots, where, the best recommendation)
+//! Builds search documents from the database, many at a time, each with the access tokens
+//! `service::access` gives its record (a withdrawn record keeps a document that only its own
+//! organisation and administrators can find, as they can still read it). A technology's rolled-up facts (how many pilots, where, the best recommendation)
 //! come from its public pilots only, so its document, which everyone may find, leaks nothing
 //! about drafts or NHS-only pilots.
 
@@ -8,11 +9,12 @@ use std::collections::{BTreeMap, HashMap};
 use sea_orm::prelude::Uuid;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
-use super::{FacetName, SearchDocument, key};
 use crate::model::{
     IndexedKind, Recommendation, RevisionStatus, Visibility, metric, organisation, pilot,
     pilot_measure, report_revision, technology,
 };
+use crate::search::{FacetName, SearchDocument, key};
+use crate::service::access;
 use crate::service::technologies::{Technology, with_attributes};
 
 /// Documents for the given records, and the keys of those that should have none.
@@ -40,15 +42,6 @@ fn spelled<T: crate::model::Spelling>(value: T) -> String {
 
 fn spelled_all<T: crate::model::Spelling>(values: &[T]) -> Vec<String> {
     values.iter().map(|v| spelled(*v)).collect()
-}
-
-fn access(visibility: Visibility, host: Uuid) -> Vec<String> {
-    let own = format!("org:{host}");
-    match visibility {
-        Visibility::Public => vec!["public".to_owned()],
-        Visibility::Nhs => vec!["nhs".to_owned(), own],
-        Visibility::Draft => vec![own],
-    }
 }
 
 /// Ids in bound-parameter-sized chunks, without repeats: a technology can have thousands of
@@ -114,7 +107,6 @@ async fn technologies_by_id(
 async fn pilots(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<SearchDocument>, DbErr> {
     let pilots = pilot::Entity::find()
         .filter(pilot::Column::Id.is_in(ids.to_vec()))
-        .filter(pilot::Column::WithdrawnAt.is_null())
         .all(db)
         .await?;
     let technologies =
@@ -181,7 +173,7 @@ async fn pilots(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<SearchDoc
                 title: p.title.clone(),
                 body: body.join("\n"),
                 facets,
-                access: access(p.visibility, p.host_organisation_id),
+                access: access::pilot_tokens(&p),
                 published: p.published_at.map_or(0, |at| at.timestamp()),
             }
         })
@@ -205,7 +197,6 @@ async fn technologies(
     let mut technologies: Vec<Technology> = technologies_by_id(db, ids.to_vec())
         .await?
         .into_values()
-        .filter(|t| t.record.withdrawn_at.is_none())
         .collect();
     technologies.sort_by_key(|t| t.record.id);
     let public_pilots = pilot::Entity::find()
@@ -279,7 +270,7 @@ async fn technologies(
                 title: t.record.name.clone(),
                 body: body.join("\n"),
                 facets,
-                access: vec!["public".to_owned()],
+                access: access::technology_tokens(&t.record),
                 published: t.record.created_at.timestamp(),
             }
         })

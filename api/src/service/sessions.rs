@@ -9,11 +9,11 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use super::{accounts, journal};
 use crate::actor::Actor;
 use crate::error::ServiceResult;
 use crate::model::{EntryPoint, login_attempt, session};
 use crate::secret;
-use crate::service::{accounts, journal};
 
 /// How long sessions last.
 #[derive(Debug, Clone, Copy)]
