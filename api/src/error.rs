@@ -8,6 +8,9 @@
 //!   so nothing leaks that hidden records exist.
 //! - Database failures are [`ServiceError::Database`]: logged with their cause by the entry point
 //!   and answered with a generic message, never shown to the client.
+//! - Anything else that failed on our side (a stored document that no longer reads, a worker
+//!   that died) is [`ServiceError::Internal`], carrying its cause as its `source()`: never a
+//!   database error it is not. Entry points log both with [`CauseChain`].
 //! - Work that passed its deadline is [`ServiceError::TimedOut`], so no request holds a worker.
 
 use std::fmt;
@@ -161,3 +164,40 @@ pub fn on_unique(err: DbErr, field: &str, message: &str) -> ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Shows an error with every cause under it, `outer: inner: innermost`, for the logs: an entry
+/// point logs internal and database errors through this, so the cause that explains them is
+/// never cut off at the first line.
+#[derive(Debug, Clone, Copy)]
+pub struct CauseChain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for CauseChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(err) = cause {
+            write!(f, ": {err}")?;
+            cause = err.source();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_shows_every_cause() {
+        let parse = serde_json::from_str::<u32>("not a number");
+        let Err(cause) = parse else {
+            panic!("the text is not a number");
+        };
+        let cause_text = cause.to_string();
+        let err = ServiceError::Internal(Box::new(cause));
+        assert_eq!(
+            CauseChain(&err).to_string(),
+            format!("internal error: {cause_text}")
+        );
+    }
+}

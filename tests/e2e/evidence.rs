@@ -388,3 +388,95 @@ async fn the_forest_plot_and_csv_show_the_same_pilots() {
         test_db.finish().await;
     }
 }
+
+/// A saved comparison keeps its filter as version 1 of the stored format, and a row saved
+/// before the format had a version (today's field names, no `v`) still reads, as the same
+/// filter, and the comparison itself still opens.
+#[tokio::test]
+async fn a_saved_comparison_keeps_a_versioned_filter_and_reads_unversioned_rows() {
+    use registry_api::model::{CareSetting, PilotStatus, comparison};
+    use registry_api::service::comparisons::{self, Question, saved_filter};
+    use registry_api::service::pilots::PilotFilter;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+
+    for test_db in support::databases().await {
+        let engine = test_db.engine;
+        let db = &test_db.db;
+        let (w, _) = registry_with_pilots(db).await;
+        let filter = PilotFilter {
+            host_organisation_id: Some(w.trust_a.id),
+            status: Some(PilotStatus::Completed),
+            care_setting: Some(CareSetting::Community),
+            started_on_or_after: chrono::NaiveDate::from_ymd_opt(2024, 1, 1),
+            ..PilotFilter::default()
+        };
+        let question = Question {
+            metric_code: "TEST_WAIT".to_owned(),
+            filter: filter.clone(),
+            ..Question::default()
+        };
+        let saved = comparisons::save(db, &w.evaluator_a, &question)
+            .await
+            .expect("save the comparison");
+        let id = saved.id.expect("a saved comparison has an id");
+
+        let row = comparison::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .expect("read the row")
+            .expect("the row is there");
+        assert_eq!(row.filter["v"], json!(1), "{engine}: {}", row.filter);
+        assert_eq!(
+            row.filter["care_setting"],
+            json!("community"),
+            "{engine}: {}",
+            row.filter
+        );
+        assert_eq!(
+            saved_filter::from_json(&row.filter).expect("read the stored filter"),
+            filter,
+            "{engine}"
+        );
+
+        // As the code before versions wrote it: every field, unset ones null, and no `v`.
+        let unversioned = json!({
+            "technology_id": null,
+            "host_organisation_id": w.trust_a.id.to_string(),
+            "status": "completed",
+            "care_setting": "community",
+            "specialty": null,
+            "design": null,
+            "region": null,
+            "visibility": null,
+            "started_on_or_after": "2024-01-01",
+            "started_on_or_before": null,
+            "category": null,
+            "esf_tier": null,
+            "standard": null,
+        });
+        comparison::ActiveModel {
+            id: Set(id),
+            filter: Set(unversioned),
+            ..Default::default()
+        }
+        .update(db)
+        .await
+        .expect("write an old-style row");
+        let row = comparison::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .expect("read the row")
+            .expect("the row is there");
+        assert_eq!(
+            saved_filter::from_json(&row.filter).expect("an unversioned row reads as version 1"),
+            filter,
+            "{engine}"
+        );
+        let reopened = comparisons::get(db, &w.evaluator_a, id)
+            .await
+            .expect("the comparison still opens");
+        assert_eq!(reopened.id, Some(id), "{engine}");
+
+        test_db.finish().await;
+    }
+}

@@ -12,9 +12,9 @@ use registry_api::auth::credentials;
 use registry_api::evidence::Pooled;
 use registry_api::model::{EffectMeasure, EntryPoint, PoolingMethod, SubgroupBy};
 use registry_api::service::comparisons::{self, Comparison, Question};
-use registry_api::service::pilots::PilotFilter;
 use serde::{Deserialize, Serialize};
 
+use crate::query::PilotFilterParams;
 use crate::{WebState, forest};
 
 #[derive(Debug, Deserialize)]
@@ -23,7 +23,7 @@ pub struct ComparisonParams {
     method: Option<PoolingMethod>,
     subgroup_by: Option<SubgroupBy>,
     #[serde(flatten)]
-    filter: PilotFilter,
+    filter: PilotFilterParams,
 }
 
 /// The comparison for a request, or the response that says why not.
@@ -40,7 +40,7 @@ async fn comparison_for(
         .into_actor();
     let question = Question {
         metric_code: code,
-        filter: params.filter,
+        filter: params.filter.into(),
         effect_measure: params.effect_measure,
         method: params.method.unwrap_or_default(),
         subgroup_by: params.subgroup_by,
@@ -296,5 +296,37 @@ pub async fn comparison_csv(
             tracing::error!(error = %err, "writing a comparison as CSV");
             crate::unavailable()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::extract::Query;
+    use registry_api::model::{CareSetting, Region};
+    use registry_api::service::pilots::PilotFilter;
+    use sea_orm::prelude::Date;
+
+    use super::*;
+
+    /// The query string of a bookmarked forest plot or CSV reads as the comparison it names.
+    #[test]
+    fn the_query_string_names_the_filter_and_options() -> Result<(), Box<dyn std::error::Error>> {
+        let uri = "/metrics/TEST_WAIT/comparison.csv?method=dl&effect_measure=rr\
+                   &care_setting=community&region=london&started_on_or_after=2024-04-01"
+            .parse()?;
+        let Query(params) = Query::<ComparisonParams>::try_from_uri(&uri)?;
+        assert_eq!(params.method, Some(PoolingMethod::Dl));
+        assert_eq!(params.effect_measure, Some(EffectMeasure::Rr));
+        assert_eq!(params.subgroup_by, None);
+        assert_eq!(
+            PilotFilter::from(params.filter),
+            PilotFilter {
+                care_setting: Some(CareSetting::Community),
+                region: Some(Region::London),
+                started_on_or_after: Date::from_ymd_opt(2024, 4, 1),
+                ..PilotFilter::default()
+            }
+        );
+        Ok(())
     }
 }

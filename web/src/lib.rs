@@ -5,6 +5,7 @@ mod auth;
 mod cookies;
 mod evidence;
 mod forest;
+mod query;
 
 use askama::Template;
 use axum::Router;
@@ -113,7 +114,7 @@ fn html(page: impl Template) -> Response {
 
 /// The page for a service error: internal detail is logged, never shown.
 fn problem(err: &ServiceError) -> Response {
-    tracing::error!(error = ?err, "serving a page");
+    tracing::error!(error = %registry_api::error::CauseChain(err), "serving a page");
     unavailable()
 }
 

@@ -11,14 +11,11 @@ use super::effect::{Effect, z_975};
 /// since 2025) or DerSimonian & Laird (1986).
 pub use crate::model::PoolingMethod as Method;
 
-// `pool` gives every figure on the analysis scale; `Pooled::reported` moves estimates and
-// bounds to the reporting scale, as the API shows them. (The doc comment below is the
-// API's description.)
-/// Pooled figures. Estimates and bounds on the reporting scale (ratios for RR and OR);
-/// standard errors, `tau2` and `tau` on the analysis scale (log for ratios); I² in percent;
-/// no rounding.
-#[derive(Debug, Clone, PartialEq, async_graphql::SimpleObject)]
-#[graphql(name = "PooledEstimate")]
+/// Pooled figures, unrounded. [`pool`] gives every figure on the analysis scale (log for
+/// ratios); [`Pooled::reported`] moves estimates and interval bounds to the reporting scale,
+/// as the API and the pages show them, leaving standard errors, τ², τ, Q, I² (in percent) and
+/// H² as they are.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pooled {
     pub k: usize,
     pub fixed_estimate: f64,
@@ -50,9 +47,7 @@ pub struct Pooled {
     pub prediction_upper: Option<f64>,
     pub method: Method,
     /// Per-pilot weights in percent, in input order.
-    #[graphql(skip)]
     pub weights_fixed: Vec<f64>,
-    #[graphql(skip)]
     pub weights_random: Vec<f64>,
 }
 
@@ -191,8 +186,9 @@ fn pool_weighable(effects: &[Effect], method: Method) -> Option<Pooled> {
     })
 }
 
-/// The test for subgroup differences.
-#[derive(Debug, Clone, Copy, PartialEq, async_graphql::SimpleObject)]
+/// The test for subgroup differences: Cochran's Q between subgroups, its degrees of freedom
+/// and its p-value.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SubgroupTest {
     pub q: f64,
     pub df: usize,

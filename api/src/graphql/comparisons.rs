@@ -5,14 +5,13 @@ use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
+use super::enums::{EffectMeasure, PoolingMethod, SubgroupBy};
 use super::errors::{UserError, parse_id, payload, to_graphql};
 use super::loaders::PilotId;
 use super::pilots::PilotFilterInput;
-use super::types::{Metric, Pilot, loader};
+use super::types::{Metric, Pilot, PooledEstimate, SubgroupTest, loader};
 use crate::actor::Actor;
 use crate::error::ServiceError;
-use crate::evidence::{Pooled, SubgroupTest};
-use crate::model::{EffectMeasure, PoolingMethod, SubgroupBy};
 use crate::service::comparisons::{self, Comparison, Question, Shown, SinceSaved, figures};
 use sea_orm::prelude::Uuid;
 
@@ -108,9 +107,9 @@ fn question(
     Ok(Question {
         metric_code,
         filter: filter.unwrap_or_default().into_filter()?,
-        effect_measure,
-        method,
-        subgroup_by,
+        effect_measure: effect_measure.map(Into::into),
+        method: method.into(),
+        subgroup_by: subgroup_by.map(Into::into),
     })
 }
 
@@ -137,13 +136,13 @@ impl MetricComparison {
         Metric(self.0.metric.clone())
     }
     async fn effect_measure(&self) -> EffectMeasure {
-        self.0.effect_measure
+        self.0.effect_measure.into()
     }
     async fn method(&self) -> PoolingMethod {
-        self.0.method
+        self.0.method.into()
     }
     async fn subgroup_by(&self) -> Option<SubgroupBy> {
-        self.0.subgroup_by
+        self.0.subgroup_by.map(Into::into)
     }
     /// One entry per pilot in the pooled figure, in order of start date.
     async fn pilots(&self) -> Vec<ComparedPilot> {
@@ -179,8 +178,8 @@ impl MetricComparison {
             .collect()
     }
     /// The pooled figures; null when fewer than two pilots can be pooled.
-    async fn pooled(&self) -> Option<Pooled> {
-        self.0.figured.pooled.clone()
+    async fn pooled(&self) -> Option<PooledEstimate> {
+        self.0.figured.pooled.as_ref().map(PooledEstimate::from)
     }
     async fn subgroups(&self) -> Vec<ComparisonSubgroup> {
         self.0
@@ -190,13 +189,13 @@ impl MetricComparison {
             .map(|s| ComparisonSubgroup {
                 key: s.key.clone(),
                 k: s.k,
-                pooled: s.pooled.clone(),
+                pooled: s.pooled.as_ref().map(PooledEstimate::from),
             })
             .collect()
     }
     /// The test for subgroup differences; null without subgroups or with only one.
     async fn subgroup_test(&self) -> Option<SubgroupTest> {
-        self.0.figured.subgroup_test
+        self.0.figured.subgroup_test.map(SubgroupTest::from)
     }
     /// What the figures amount to when there are too few pilots to pool.
     async fn note(&self) -> Option<&'static str> {
@@ -360,5 +359,5 @@ pub struct ComparisonSubgroup {
     key: String,
     k: usize,
     /// Null for a subgroup of one pilot.
-    pooled: Option<Pooled>,
+    pooled: Option<PooledEstimate>,
 }

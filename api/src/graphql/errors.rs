@@ -6,7 +6,7 @@
 use async_graphql::{ErrorExtensions, ID, SimpleObject};
 use sea_orm::prelude::Uuid;
 
-use crate::error::{FieldError, ServiceError};
+use crate::error::{CauseChain, FieldError, ServiceError};
 
 /// A problem with one field of a mutation's input.
 #[derive(Debug, Clone, SimpleObject)]
@@ -30,40 +30,39 @@ impl From<FieldError> for UserError {
     }
 }
 
-/// The GraphQL error for anything that is not a validation failure.
+/// The GraphQL error for anything that is not a validation failure. Internal and database
+/// errors are logged here with their cause chain, and answered with a generic message.
 pub fn to_graphql(err: ServiceError) -> async_graphql::Error {
-    match err {
+    let coded = |message: String, code: &'static str| {
+        async_graphql::Error::new(message).extend_with(move |_, e| e.set("code", code))
+    };
+    match &err {
         ServiceError::Invalid(errors) => {
             let message = errors
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; ");
-            async_graphql::Error::new(message).extend_with(|_, e| e.set("code", "BAD_USER_INPUT"))
+            coded(message, "BAD_USER_INPUT")
         }
-        ServiceError::Unauthenticated => async_graphql::Error::new(err.to_string())
-            .extend_with(|_, e| e.set("code", "UNAUTHENTICATED")),
-        ServiceError::Forbidden(_) => async_graphql::Error::new(err.to_string())
-            .extend_with(|_, e| e.set("code", "FORBIDDEN")),
-        ServiceError::NotFound(_) => async_graphql::Error::new(err.to_string())
-            .extend_with(|_, e| e.set("code", "NOT_FOUND")),
-        ServiceError::TimedOut(_) => {
-            async_graphql::Error::new(err.to_string()).extend_with(|_, e| e.set("code", "TIMEOUT"))
+        ServiceError::Unauthenticated => coded(err.to_string(), "UNAUTHENTICATED"),
+        ServiceError::Forbidden(_) => coded(err.to_string(), "FORBIDDEN"),
+        ServiceError::NotFound(_) => coded(err.to_string(), "NOT_FOUND"),
+        ServiceError::TimedOut(_) => coded(err.to_string(), "TIMEOUT"),
+        ServiceError::Unavailable(_) => coded(err.to_string(), "UNAVAILABLE"),
+        ServiceError::Internal(_) => {
+            tracing::error!(error = %CauseChain(&err), "internal error in a GraphQL request");
+            coded(SORRY.to_owned(), "INTERNAL")
         }
-        ServiceError::Unavailable(_) => async_graphql::Error::new(err.to_string())
-            .extend_with(|_, e| e.set("code", "UNAVAILABLE")),
-        ServiceError::Internal(source) => {
-            tracing::error!(error = ?source, "internal error in a GraphQL request");
-            async_graphql::Error::new("something went wrong on our side; try again later")
-                .extend_with(|_, e| e.set("code", "INTERNAL"))
-        }
-        ServiceError::Database(source) => {
-            tracing::error!(error = %source, "database error in a GraphQL request");
-            async_graphql::Error::new("something went wrong on our side; try again later")
-                .extend_with(|_, e| e.set("code", "INTERNAL"))
+        ServiceError::Database(_) => {
+            tracing::error!(error = %CauseChain(&err), "database error in a GraphQL request");
+            coded(SORRY.to_owned(), "INTERNAL")
         }
     }
 }
+
+/// All a client learns of a failure on our side.
+const SORRY: &str = "something went wrong on our side; try again later";
 
 /// Splits a mutation's outcome into its record or its field errors; other failures are errors.
 pub fn payload<T>(

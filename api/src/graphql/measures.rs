@@ -4,11 +4,11 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
+use super::enums::Comparator;
 use super::errors::{UserError, parse_id, payload};
 use super::types::Measure;
 use crate::actor::Actor;
 use crate::error::ServiceError;
-use crate::model::Comparator;
 use crate::service::measures::{self, MeasureInput, ObservationInput};
 
 /// One side of a measure.
@@ -58,7 +58,7 @@ impl RecordMeasureInput {
             metric_id: parse_id("metricId", &self.metric_id)?,
             is_primary: self.is_primary,
             time_frame: self.time_frame,
-            comparator: self.comparator,
+            comparator: self.comparator.into(),
             baseline: self.baseline.into(),
             result: self.result.into(),
             target: self.target,

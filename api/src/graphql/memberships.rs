@@ -4,10 +4,10 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use sea_orm::DatabaseConnection;
 
+use super::enums::Role;
 use super::errors::{UserError, parse_id, payload};
 use super::types::{Invitation, Membership};
 use crate::actor::Actor;
-use crate::model::Role;
 use crate::service::memberships;
 
 #[derive(Debug, SimpleObject)]
@@ -47,7 +47,7 @@ impl MembershipMutation {
         let db = ctx.data::<DatabaseConnection>()?;
         let actor = ctx.data::<Actor>()?;
         let result = match parse_id("organisationId", &organisation_id) {
-            Ok(id) => memberships::invite(db, actor, id, &email, role).await,
+            Ok(id) => memberships::invite(db, actor, id, &email, role.into()).await,
             Err(e) => Err(e),
         };
         let (invited, user_errors) = payload(result)?;
@@ -67,7 +67,7 @@ impl MembershipMutation {
         let db = ctx.data::<DatabaseConnection>()?;
         let actor = ctx.data::<Actor>()?;
         let result = match parse_id("membershipId", &membership_id) {
-            Ok(id) => memberships::set_role(db, actor, id, role).await,
+            Ok(id) => memberships::set_role(db, actor, id, role.into()).await,
             Err(e) => Err(e),
         };
         let (held, user_errors) = payload(result)?;

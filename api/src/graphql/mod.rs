@@ -3,6 +3,7 @@
 
 mod comparisons;
 mod connection;
+mod enums;
 pub mod errors;
 pub mod limits;
 mod loaders;

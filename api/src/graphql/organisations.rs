@@ -4,9 +4,9 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use sea_orm::DatabaseConnection;
 
 use super::connection::{self, Paged};
+use super::enums::{OrganisationKind, Region};
 use super::errors::{filter_id, query_id, to_graphql};
 use super::types::Organisation;
-use crate::model::{OrganisationKind, Region};
 use crate::service::organisations::{self, OrganisationFilter};
 
 #[derive(Debug, InputObject, Default)]
@@ -56,8 +56,8 @@ impl OrganisationQuery {
         let db = ctx.data::<DatabaseConnection>()?;
         let filter = filter.unwrap_or_default();
         let filter = OrganisationFilter {
-            kind: filter.kind,
-            region: filter.region,
+            kind: filter.kind.map(Into::into),
+            region: filter.region.map(Into::into),
             parent_icb_id: filter_id("filter.parentIcbId", filter.parent_icb_id.as_ref())
                 .map_err(to_graphql)?,
         };

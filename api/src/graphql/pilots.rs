@@ -6,15 +6,15 @@ use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
 use super::connection::{self, Paged};
+use super::enums::{
+    CareSetting, EsfTier, EvaluationDesign, EvaluatorKind, PilotStatus, Region, Sort, Specialty,
+    Standard, TechnologyCategory, Visibility,
+};
 use super::errors::{UserError, filter_id, parse_id, payload, query_id, to_graphql};
 use super::types::Pilot;
 use crate::actor::Actor;
 use crate::error::ServiceError;
-use crate::model::{
-    CareSetting, EsfTier, EvaluationDesign, EvaluatorKind, PilotStatus, Region, Specialty,
-    Standard, TechnologyCategory, Visibility, pilot,
-};
-use crate::service::Sort;
+use crate::model::pilot;
 use crate::service::pilots::{self, PilotFilter, PilotInput};
 
 #[derive(Debug, InputObject, Default)]
@@ -46,17 +46,17 @@ impl PilotFilterInput {
                 "filter.hostOrganisationId",
                 self.host_organisation_id.as_ref(),
             )?,
-            status: self.status,
-            care_setting: self.care_setting,
-            specialty: self.specialty,
-            design: self.design,
-            region: self.region,
-            visibility: self.visibility,
+            status: self.status.map(Into::into),
+            care_setting: self.care_setting.map(Into::into),
+            specialty: self.specialty.map(Into::into),
+            design: self.design.map(Into::into),
+            region: self.region.map(Into::into),
+            visibility: self.visibility.map(Into::into),
             started_on_or_after: self.started_on_or_after,
             started_on_or_before: self.started_on_or_before,
-            category: self.category,
-            esf_tier: self.esf_tier,
-            standard: self.standard,
+            category: self.category.map(Into::into),
+            esf_tier: self.esf_tier.map(Into::into),
+            standard: self.standard.map(Into::into),
         })
     }
 }
@@ -93,18 +93,18 @@ impl RegisterPilotInput {
             host_organisation_id: parse_id("hostOrganisationId", &self.host_organisation_id)?,
             title: self.title,
             problem: self.problem,
-            status: self.status,
+            status: self.status.into(),
             start_date: self.start_date,
             end_date: self.end_date,
-            care_setting: self.care_setting,
-            specialty: self.specialty,
+            care_setting: self.care_setting.into(),
+            specialty: self.specialty.into(),
             population: self.population,
             patients: self.patients,
             staff: self.staff,
             funding_source: self.funding_source,
             cost_gbp: self.cost_gbp,
-            design: self.design,
-            evaluator_kind: self.evaluator_kind,
+            design: self.design.into(),
+            evaluator_kind: self.evaluator_kind.into(),
             evaluator_name: self.evaluator_name,
             contact_name: self.contact_name,
             contact_email: self.contact_email,
@@ -161,7 +161,7 @@ impl PilotQuery {
             .into_filter()
             .map_err(to_graphql)?;
         let request = connection::request(first, after).map_err(to_graphql)?;
-        let page = pilots::list(db, actor, &filter, sort, request)
+        let page = pilots::list(db, actor, &filter, sort.into(), request)
             .await
             .map_err(to_graphql)?;
         Ok(connection::connection(request, page, Pilot))
@@ -216,7 +216,7 @@ impl PilotMutation {
         let db = ctx.data::<DatabaseConnection>()?;
         let actor = ctx.data::<Actor>()?;
         let result = match parse_id("id", &id) {
-            Ok(id) => pilots::publish(db, actor, id, version, visibility).await,
+            Ok(id) => pilots::publish(db, actor, id, version, visibility.into()).await,
             Err(e) => Err(e),
         };
         PilotPayload::from(result)

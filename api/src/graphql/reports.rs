@@ -3,10 +3,10 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use sea_orm::DatabaseConnection;
 
+use super::enums::Recommendation;
 use super::errors::{UserError, parse_id, payload};
 use super::types::ReportRevision;
 use crate::actor::Actor;
-use crate::model::Recommendation;
 use crate::service::reports::{self, DocumentLink, ReportInput};
 
 #[derive(Debug, InputObject)]
@@ -63,7 +63,7 @@ impl ReportMutation {
                 let report = ReportInput {
                     summary: input.summary,
                     findings: input.findings,
-                    recommendation: input.recommendation,
+                    recommendation: input.recommendation.into(),
                     barriers: input.barriers,
                     lessons: input.lessons,
                     costs_and_savings: input.costs_and_savings,

@@ -6,15 +6,16 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use std::collections::BTreeMap;
 
 use super::connection::request;
+use super::enums::{
+    CareSetting, EsfTier, EvaluationDesign, FacetName, IndexedKind, Mirror, PilotStatus,
+    Recommendation, Region, SearchSort, Specialty, Standard, TechnologyCategory,
+};
 use super::errors::to_graphql;
 use super::loaders::TechnologyId;
 use super::types::{Pilot, Technology, loader};
 use crate::actor::Actor;
-use crate::model::{
-    CareSetting, EsfTier, EvaluationDesign, IndexedKind, PilotStatus, Recommendation, Region,
-    Specialty, Standard, TechnologyCategory,
-};
-use crate::search::{FacetName, SearchEngine, SearchSort};
+use crate::model::Spelling;
+use crate::search::SearchEngine;
 use crate::service::search::{self, Found, SearchRequest};
 
 /// Typed filters: values of one facet are alternatives; facets combine.
@@ -32,20 +33,21 @@ pub struct SearchFilterInput {
     design: Option<Vec<EvaluationDesign>>,
 }
 
-fn spelled<T: serde::Serialize>(values: Option<Vec<T>>) -> Vec<String> {
+/// The values as the index stores them.
+fn spelled<T>(values: Option<Vec<T>>) -> Vec<String>
+where
+    T: Mirror,
+    T::Domain: Spelling,
+{
     values
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|v| {
-            serde_json::to_value(v)
-                .ok()
-                .and_then(|j| j.as_str().map(str::to_owned))
-        })
+        .map(|v| Into::<T::Domain>::into(v).as_str().to_owned())
         .collect()
 }
 
 impl SearchFilterInput {
-    fn into_filters(self) -> BTreeMap<FacetName, Vec<String>> {
+    fn into_filters(self) -> BTreeMap<crate::search::FacetName, Vec<String>> {
         [
             (FacetName::Kind, spelled(self.kind)),
             (FacetName::Category, spelled(self.category)),
@@ -60,6 +62,7 @@ impl SearchFilterInput {
         ]
         .into_iter()
         .filter(|(_, values)| !values.is_empty())
+        .map(|(facet, values)| (facet.into(), values))
         .collect()
     }
 }
@@ -93,7 +96,7 @@ pub struct SearchResultNode(Found);
 #[Object(name = "SearchHit")]
 impl SearchResultNode {
     async fn kind(&self) -> IndexedKind {
-        self.0.kind
+        self.0.kind.into()
     }
     async fn title(&self) -> &str {
         &self.0.title
@@ -103,7 +106,7 @@ impl SearchResultNode {
         &self.0.snippet
     }
     async fn technology(&self, ctx: &Context<'_>) -> Result<Option<Technology>> {
-        if self.0.kind != IndexedKind::Technology {
+        if self.0.kind != crate::model::IndexedKind::Technology {
             return Ok(None);
         }
         Ok(loader(ctx)?
@@ -112,7 +115,7 @@ impl SearchResultNode {
             .map(Technology))
     }
     async fn pilot(&self, ctx: &Context<'_>) -> Result<Option<Pilot>> {
-        if self.0.kind != IndexedKind::Pilot {
+        if self.0.kind != crate::model::IndexedKind::Pilot {
             return Ok(None);
         }
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
@@ -151,7 +154,7 @@ impl SearchQueryRoot {
             SearchRequest {
                 text: query,
                 filters: filter.unwrap_or_default().into_filters(),
-                sort,
+                sort: sort.into(),
                 page,
             },
         )
@@ -162,7 +165,7 @@ impl SearchQueryRoot {
             .facets
             .into_iter()
             .map(|(facet, values)| FacetCounts {
-                facet,
+                facet: facet.into(),
                 values: values
                     .into_iter()
                     .map(|(value, count)| FacetValue {

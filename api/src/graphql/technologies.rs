@@ -5,15 +5,14 @@ use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
 use super::connection::{self, Paged};
+use super::enums::{
+    CareSetting, DeviceClass, DtacSection, DtacStatus, EsfTier, Sort, Specialty, Standard,
+    TechnologyCategory, domain_all,
+};
 use super::errors::{UserError, filter_id, parse_id, payload, query_id, to_graphql};
 use super::types::Technology;
 use crate::actor::Actor;
 use crate::error::ServiceError;
-use crate::model::{
-    CareSetting, DeviceClass, DtacSection, DtacStatus, EsfTier, Specialty, Standard,
-    TechnologyCategory,
-};
-use crate::service::Sort;
 use crate::service::technologies::{self, DtacInput, TechnologyFilter, TechnologyInput};
 
 #[derive(Debug, InputObject, Default)]
@@ -67,21 +66,21 @@ impl RegisterTechnologyInput {
             supplier_id: parse_id("supplierId", &self.supplier_id)?,
             summary: self.summary,
             description: self.description,
-            category: self.category,
-            specialties: self.specialties,
-            care_settings: self.care_settings,
-            standards: self.standards,
-            device_class: self.device_class,
+            category: self.category.into(),
+            specialties: domain_all(self.specialties),
+            care_settings: domain_all(self.care_settings),
+            standards: domain_all(self.standards),
+            device_class: self.device_class.into(),
             ukca_marked: self.ukca_marked,
             ce_marked: self.ce_marked,
             mhra_registered: self.mhra_registered,
-            esf_tier: self.esf_tier,
+            esf_tier: self.esf_tier.map(Into::into),
             dtac: self
                 .dtac
                 .into_iter()
                 .map(|d| DtacInput {
-                    section: d.section,
-                    status: d.status,
+                    section: d.section.into(),
+                    status: d.status.into(),
                     assessed_on: d.assessed_on,
                     evidence_url: d.evidence_url,
                 })
@@ -148,16 +147,16 @@ impl TechnologyQuery {
         let actor = ctx.data::<Actor>()?;
         let filter = filter.unwrap_or_default();
         let filter = TechnologyFilter {
-            category: filter.category,
-            specialty: filter.specialty,
-            care_setting: filter.care_setting,
-            standard: filter.standard,
-            esf_tier: filter.esf_tier,
+            category: filter.category.map(Into::into),
+            specialty: filter.specialty.map(Into::into),
+            care_setting: filter.care_setting.map(Into::into),
+            standard: filter.standard.map(Into::into),
+            esf_tier: filter.esf_tier.map(Into::into),
             supplier_id: filter_id("filter.supplierId", filter.supplier_id.as_ref())
                 .map_err(to_graphql)?,
         };
         let request = connection::request(first, after).map_err(to_graphql)?;
-        let page = technologies::list(db, actor, &filter, sort, request)
+        let page = technologies::list(db, actor, &filter, sort.into(), request)
             .await
             .map_err(to_graphql)?;
         Ok(connection::connection(request, page, Technology))

@@ -3,10 +3,10 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use sea_orm::DatabaseConnection;
 
+use super::enums::TokenScope;
 use super::errors::{UserError, parse_id, payload};
 use super::types::{ApiToken, Viewer};
 use crate::actor::Actor;
-use crate::model::TokenScope;
 use crate::service::tokens;
 
 #[derive(Debug, Default)]
@@ -49,8 +49,9 @@ impl TokenMutation {
     ) -> Result<CreateApiTokenPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
         let actor = ctx.data::<Actor>()?;
-        let (created, user_errors) =
-            payload(tokens::create(db, actor, &name, scope, i64::from(expires_in_days)).await)?;
+        let (created, user_errors) = payload(
+            tokens::create(db, actor, &name, scope.into(), i64::from(expires_in_days)).await,
+        )?;
         Ok(match created {
             Some(created) => CreateApiTokenPayload {
                 token: Some(created.secret),

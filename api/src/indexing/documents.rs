@@ -36,14 +36,11 @@ pub async fn build(
 }
 
 /// Spelling of a closed-list value as stored (snake_case).
-fn spelled<T: serde::Serialize>(value: T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+fn spelled<T: crate::model::Spelling>(value: T) -> String {
+    value.as_str().to_owned()
 }
 
-fn spelled_all<T: serde::Serialize + Copy>(values: &[T]) -> Vec<String> {
+fn spelled_all<T: crate::model::Spelling>(values: &[T]) -> Vec<String> {
     values.iter().map(|v| spelled(*v)).collect()
 }
 

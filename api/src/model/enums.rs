@@ -4,27 +4,45 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Declares a closed list stored as text, with its human label for pages and errors.
+/// A closed list's values as stored: in the database, in search documents and filters, and in
+/// the demo data. Generic code that spells any closed list's value asks for it here, so no
+/// spelling is worked out twice (or silently comes out empty).
+pub trait Spelling: Copy {
+    /// The value's stored snake_case spelling.
+    fn as_str(self) -> &'static str;
+}
+
+/// Declares a closed list stored as text, with its human label for pages and errors. Each
+/// value's stored spelling is written once and serves sea-orm, serde and [`Spelling`] alike.
 macro_rules! closed_list {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $label:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident {
+        $($variant:ident = $spelling:literal => $label:literal),+ $(,)?
+    }) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum,
-            Serialize, Deserialize, async_graphql::Enum,
+            Serialize, Deserialize,
         )]
-        #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))", rename_all = "snake_case")]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
+        pub enum $name {
+            $(
+                #[sea_orm(string_value = $spelling)]
+                #[serde(rename = $spelling)]
+                $variant
+            ),+
+        }
 
         #[cfg(test)]
         impl $name {
-            /// Pairs of (serde spelling, database spelling) for every value.
-            pub(crate) fn spellings() -> Vec<(String, String)> {
+            /// (serde, database, `as_str`) spellings of every value.
+            pub(crate) fn spellings() -> Vec<(String, String, &'static str)> {
                 use sea_orm::{ActiveEnum, Iterable};
                 Self::iter()
                     .map(|v| {
-                        let serde = serde_json::to_value(v).ok().and_then(|j| j.as_str().map(str::to_owned));
-                        (serde.unwrap_or_default(), v.to_value())
+                        let serde = serde_json::to_value(v)
+                            .ok()
+                            .and_then(|j| j.as_str().map(str::to_owned));
+                        (serde.unwrap_or_default(), v.to_value(), v.as_str())
                     })
                     .collect()
             }
@@ -35,6 +53,25 @@ macro_rules! closed_list {
             pub fn label(self) -> &'static str {
                 match self { $(Self::$variant => $label),+ }
             }
+
+            /// The value as stored (snake_case).
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $spelling),+ }
+            }
+
+            /// The value a stored spelling names, if any.
+            pub fn from_str_value(value: &str) -> Option<Self> {
+                match value {
+                    $($spelling => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl Spelling for $name {
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
         }
     };
 }
@@ -42,15 +79,15 @@ macro_rules! closed_list {
 closed_list!(
     /// What sort of body an organisation is.
     OrganisationKind {
-        NhsTrust => "NHS trust",
-        Icb => "Integrated care board",
-        GpPractice => "GP practice",
-        Pcn => "Primary care network",
-        CommunityProvider => "Community provider",
-        AmbulanceTrust => "Ambulance trust",
-        Supplier => "Supplier",
-        HealthInnovationNetwork => "Health Innovation Network",
-        Other => "Other",
+        NhsTrust = "nhs_trust" => "NHS trust",
+        Icb = "icb" => "Integrated care board",
+        GpPractice = "gp_practice" => "GP practice",
+        Pcn = "pcn" => "Primary care network",
+        CommunityProvider = "community_provider" => "Community provider",
+        AmbulanceTrust = "ambulance_trust" => "Ambulance trust",
+        Supplier = "supplier" => "Supplier",
+        HealthInnovationNetwork = "health_innovation_network" => "Health Innovation Network",
+        Other = "other" => "Other",
     }
 );
 
@@ -75,23 +112,23 @@ impl OrganisationKind {
 closed_list!(
     /// The seven NHS England regions.
     Region {
-        NorthEastAndYorkshire => "North East and Yorkshire",
-        NorthWest => "North West",
-        Midlands => "Midlands",
-        EastOfEngland => "East of England",
-        London => "London",
-        SouthEast => "South East",
-        SouthWest => "South West",
+        NorthEastAndYorkshire = "north_east_and_yorkshire" => "North East and Yorkshire",
+        NorthWest = "north_west" => "North West",
+        Midlands = "midlands" => "Midlands",
+        EastOfEngland = "east_of_england" => "East of England",
+        London = "london" => "London",
+        SouthEast = "south_east" => "South East",
+        SouthWest = "south_west" => "South West",
     }
 );
 
 closed_list!(
     /// A member's role within one organisation.
     Role {
-        Member => "Member",
-        Innovator => "Innovator",
-        Evaluator => "Evaluator",
-        Commissioner => "Commissioner",
+        Member = "member" => "Member",
+        Innovator = "innovator" => "Innovator",
+        Evaluator = "evaluator" => "Evaluator",
+        Commissioner = "commissioner" => "Commissioner",
     }
 );
 
@@ -100,178 +137,178 @@ closed_list!(
     /// or read from the identity provider's organisation claim at sign-in (and kept in step
     /// with it at every sign-in).
     MembershipSource {
-        Administrator => "Granted by an administrator",
-        Claim => "From the identity provider",
+        Administrator = "administrator" => "Granted by an administrator",
+        Claim = "claim" => "From the identity provider",
     }
 );
 
 closed_list!(
     /// Who may read a pilot or report.
     Visibility {
-        Draft => "Draft (own organisation only)",
-        Nhs => "NHS (signed-in NHS staff)",
-        Public => "Public",
+        Draft = "draft" => "Draft (own organisation only)",
+        Nhs = "nhs" => "NHS (signed-in NHS staff)",
+        Public = "public" => "Public",
     }
 );
 
 closed_list!(
     TechnologyCategory {
-        RemoteMonitoring => "Remote monitoring",
-        VirtualWard => "Virtual ward",
-        AiDiagnostics => "AI diagnostics",
-        DigitalTherapeutics => "Digital therapeutics",
-        OnlineConsultation => "Online consultation",
-        PatientFlow => "Patient flow",
-        ClinicalDecisionSupport => "Clinical decision support",
-        MedicinesManagement => "Medicines management",
-        PointOfCareTesting => "Point-of-care testing",
-        Workforce => "Workforce",
-        PatientEngagement => "Patient engagement",
-        PopulationHealth => "Population health",
-        Imaging => "Imaging",
-        CareCoordination => "Care coordination",
+        RemoteMonitoring = "remote_monitoring" => "Remote monitoring",
+        VirtualWard = "virtual_ward" => "Virtual ward",
+        AiDiagnostics = "ai_diagnostics" => "AI diagnostics",
+        DigitalTherapeutics = "digital_therapeutics" => "Digital therapeutics",
+        OnlineConsultation = "online_consultation" => "Online consultation",
+        PatientFlow = "patient_flow" => "Patient flow",
+        ClinicalDecisionSupport = "clinical_decision_support" => "Clinical decision support",
+        MedicinesManagement = "medicines_management" => "Medicines management",
+        PointOfCareTesting = "point_of_care_testing" => "Point-of-care testing",
+        Workforce = "workforce" => "Workforce",
+        PatientEngagement = "patient_engagement" => "Patient engagement",
+        PopulationHealth = "population_health" => "Population health",
+        Imaging = "imaging" => "Imaging",
+        CareCoordination = "care_coordination" => "Care coordination",
     }
 );
 
 closed_list!(
     Specialty {
-        Cardiology => "Cardiology",
-        Dermatology => "Dermatology",
-        Respiratory => "Respiratory",
-        DiabetesEndocrinology => "Diabetes and endocrinology",
-        MentalHealth => "Mental health",
-        Radiology => "Radiology",
-        Ophthalmology => "Ophthalmology",
-        Oncology => "Oncology",
-        EmergencyMedicine => "Emergency medicine",
-        GeneralPractice => "General practice",
-        Musculoskeletal => "Musculoskeletal",
-        Neurology => "Neurology",
-        Paediatrics => "Paediatrics",
-        Maternity => "Maternity",
-        Frailty => "Frailty",
-        Renal => "Renal",
-        Gastroenterology => "Gastroenterology",
-        Pathology => "Pathology",
-        Pharmacy => "Pharmacy",
-        Stroke => "Stroke",
-        Surgery => "Surgery",
-        Urology => "Urology",
-        CriticalCare => "Critical care",
-        PalliativeCare => "Palliative care",
+        Cardiology = "cardiology" => "Cardiology",
+        Dermatology = "dermatology" => "Dermatology",
+        Respiratory = "respiratory" => "Respiratory",
+        DiabetesEndocrinology = "diabetes_endocrinology" => "Diabetes and endocrinology",
+        MentalHealth = "mental_health" => "Mental health",
+        Radiology = "radiology" => "Radiology",
+        Ophthalmology = "ophthalmology" => "Ophthalmology",
+        Oncology = "oncology" => "Oncology",
+        EmergencyMedicine = "emergency_medicine" => "Emergency medicine",
+        GeneralPractice = "general_practice" => "General practice",
+        Musculoskeletal = "musculoskeletal" => "Musculoskeletal",
+        Neurology = "neurology" => "Neurology",
+        Paediatrics = "paediatrics" => "Paediatrics",
+        Maternity = "maternity" => "Maternity",
+        Frailty = "frailty" => "Frailty",
+        Renal = "renal" => "Renal",
+        Gastroenterology = "gastroenterology" => "Gastroenterology",
+        Pathology = "pathology" => "Pathology",
+        Pharmacy = "pharmacy" => "Pharmacy",
+        Stroke = "stroke" => "Stroke",
+        Surgery = "surgery" => "Surgery",
+        Urology = "urology" => "Urology",
+        CriticalCare = "critical_care" => "Critical care",
+        PalliativeCare = "palliative_care" => "Palliative care",
     }
 );
 
 closed_list!(
     CareSetting {
-        Primary => "Primary care",
-        Secondary => "Secondary care",
-        Community => "Community care",
-        MentalHealth => "Mental health",
-        UrgentAndEmergency => "Urgent and emergency care",
-        SocialCare => "Social care",
+        Primary = "primary" => "Primary care",
+        Secondary = "secondary" => "Secondary care",
+        Community = "community" => "Community care",
+        MentalHealth = "mental_health" => "Mental health",
+        UrgentAndEmergency = "urgent_and_emergency" => "Urgent and emergency care",
+        SocialCare = "social_care" => "Social care",
     }
 );
 
 closed_list!(
     /// Interoperability standards a technology supports.
     Standard {
-        FhirR4UkCore => "FHIR R4 UK Core",
-        Hl7V2 => "HL7 v2",
-        Dicom => "DICOM",
-        SnomedCt => "SNOMED CT",
-        Dmd => "dm+d",
-        GpConnect => "GP Connect",
-        Im1 => "IM1",
-        Pds => "PDS",
-        NhsLogin => "NHS login",
-        Cis2 => "CIS2",
-        Mesh => "MESH",
-        Ers => "e-Referral Service",
+        FhirR4UkCore = "fhir_r4_uk_core" => "FHIR R4 UK Core",
+        Hl7V2 = "hl7_v2" => "HL7 v2",
+        Dicom = "dicom" => "DICOM",
+        SnomedCt = "snomed_ct" => "SNOMED CT",
+        Dmd = "dmd" => "dm+d",
+        GpConnect = "gp_connect" => "GP Connect",
+        Im1 = "im1" => "IM1",
+        Pds = "pds" => "PDS",
+        NhsLogin = "nhs_login" => "NHS login",
+        Cis2 = "cis2" => "CIS2",
+        Mesh = "mesh" => "MESH",
+        Ers = "ers" => "e-Referral Service",
     }
 );
 
 closed_list!(
     /// Medical device classification under UK MDR.
     DeviceClass {
-        NotADevice => "Not a medical device",
-        ClassI => "Class I",
-        ClassIia => "Class IIa",
-        ClassIib => "Class IIb",
-        ClassIii => "Class III",
+        NotADevice = "not_a_device" => "Not a medical device",
+        ClassI = "class_i" => "Class I",
+        ClassIia = "class_iia" => "Class IIa",
+        ClassIib = "class_iib" => "Class IIb",
+        ClassIii = "class_iii" => "Class III",
     }
 );
 
 closed_list!(
     /// NICE Evidence Standards Framework tier.
     EsfTier {
-        A => "Tier A",
-        B => "Tier B",
-        C => "Tier C",
+        A = "a" => "Tier A",
+        B = "b" => "Tier B",
+        C = "c" => "Tier C",
     }
 );
 
 closed_list!(
     /// Sections of the Digital Technology Assessment Criteria.
     DtacSection {
-        ClinicalSafety => "Clinical safety",
-        DataProtection => "Data protection",
-        TechnicalSecurity => "Technical security",
-        Interoperability => "Interoperability",
-        UsabilityAccessibility => "Usability and accessibility",
+        ClinicalSafety = "clinical_safety" => "Clinical safety",
+        DataProtection = "data_protection" => "Data protection",
+        TechnicalSecurity = "technical_security" => "Technical security",
+        Interoperability = "interoperability" => "Interoperability",
+        UsabilityAccessibility = "usability_accessibility" => "Usability and accessibility",
     }
 );
 
 closed_list!(
     DtacStatus {
-        NotAssessed => "Not assessed",
-        InProgress => "In progress",
-        Met => "Met",
+        NotAssessed = "not_assessed" => "Not assessed",
+        InProgress = "in_progress" => "In progress",
+        Met = "met" => "Met",
     }
 );
 
 closed_list!(
     PilotStatus {
-        Planned => "Planned",
-        Live => "Live",
-        Completed => "Completed",
-        Stopped => "Stopped",
-        ScaledUp => "Scaled up",
+        Planned = "planned" => "Planned",
+        Live = "live" => "Live",
+        Completed = "completed" => "Completed",
+        Stopped = "stopped" => "Stopped",
+        ScaledUp = "scaled_up" => "Scaled up",
     }
 );
 
 closed_list!(
     EvaluationDesign {
-        BeforeAfter => "Before and after",
-        InterruptedTimeSeries => "Interrupted time series",
-        Rct => "Randomised controlled trial",
-        ClusterRct => "Cluster randomised controlled trial",
-        SteppedWedge => "Stepped wedge",
-        Qualitative => "Qualitative",
-        MixedMethods => "Mixed methods",
-        ServiceEvaluation => "Service evaluation",
+        BeforeAfter = "before_after" => "Before and after",
+        InterruptedTimeSeries = "interrupted_time_series" => "Interrupted time series",
+        Rct = "rct" => "Randomised controlled trial",
+        ClusterRct = "cluster_rct" => "Cluster randomised controlled trial",
+        SteppedWedge = "stepped_wedge" => "Stepped wedge",
+        Qualitative = "qualitative" => "Qualitative",
+        MixedMethods = "mixed_methods" => "Mixed methods",
+        ServiceEvaluation = "service_evaluation" => "Service evaluation",
     }
 );
 
 closed_list!(
     EvaluatorKind {
-        Internal => "Internal",
-        Independent => "Independent",
+        Internal = "internal" => "Internal",
+        Independent = "independent" => "Independent",
     }
 );
 
 closed_list!(
     /// The unit a metric is measured in; it bounds the values a measure may take.
     MetricUnit {
-        Proportion => "proportion",
-        Percent => "%",
-        Count => "count",
-        Minutes => "minutes",
-        Hours => "hours",
-        Days => "days",
-        Gbp => "£",
-        Score => "score",
-        RatePerThousand => "per 1,000",
+        Proportion = "proportion" => "proportion",
+        Percent = "percent" => "%",
+        Count = "count" => "count",
+        Minutes = "minutes" => "minutes",
+        Hours = "hours" => "hours",
+        Days = "days" => "days",
+        Gbp = "gbp" => "£",
+        Score = "score" => "score",
+        RatePerThousand = "rate_per_thousand" => "per 1,000",
     }
 );
 
@@ -301,47 +338,47 @@ impl MetricUnit {
 
 closed_list!(
     Direction {
-        HigherIsBetter => "Higher is better",
-        LowerIsBetter => "Lower is better",
+        HigherIsBetter = "higher_is_better" => "Higher is better",
+        LowerIsBetter = "lower_is_better" => "Lower is better",
     }
 );
 
 closed_list!(
     MetricDomain {
-        ClinicalOutcome => "Clinical outcome",
-        PatientExperience => "Patient experience",
-        StaffExperience => "Staff experience and workload",
-        OperationalEfficiency => "Operational efficiency",
-        Financial => "Financial",
-        Safety => "Safety",
-        EquityAccess => "Equity and access",
+        ClinicalOutcome = "clinical_outcome" => "Clinical outcome",
+        PatientExperience = "patient_experience" => "Patient experience",
+        StaffExperience = "staff_experience" => "Staff experience and workload",
+        OperationalEfficiency = "operational_efficiency" => "Operational efficiency",
+        Financial = "financial" => "Financial",
+        Safety = "safety" => "Safety",
+        EquityAccess = "equity_access" => "Equity and access",
     }
 );
 
 closed_list!(
     /// Continuous metrics report a mean with SD; binary ones events out of n.
     MetricKind {
-        Continuous => "Continuous",
-        Binary => "Binary",
+        Continuous = "continuous" => "Continuous",
+        Binary = "binary" => "Binary",
     }
 );
 
 closed_list!(
     /// How a pilot's result is compared with its baseline, across pilots.
     EffectMeasure {
-        Md => "Mean difference",
-        Smd => "Standardised mean difference (Hedges' g)",
-        Rr => "Risk ratio",
-        Or => "Odds ratio",
-        Rd => "Risk difference (percentage points)",
+        Md = "md" => "Mean difference",
+        Smd = "smd" => "Standardised mean difference (Hedges' g)",
+        Rr = "rr" => "Risk ratio",
+        Or = "or" => "Odds ratio",
+        Rd = "rd" => "Risk difference (percentage points)",
     }
 );
 
 closed_list!(
     /// The estimator of between-pilot variance (τ²) for the random-effects pooled estimate.
     PoolingMethod {
-        Reml => "Restricted maximum likelihood (REML)",
-        Dl => "DerSimonian and Laird",
+        Reml = "reml" => "Restricted maximum likelihood (REML)",
+        Dl = "dl" => "DerSimonian and Laird",
     }
 );
 
@@ -355,79 +392,62 @@ impl Default for PoolingMethod {
 closed_list!(
     /// What a comparison's pilots may be split into subgroups by.
     SubgroupBy {
-        CareSetting => "Care setting",
-        CareLevel => "Primary or secondary care",
-        Design => "Evaluation design",
-        EsfTier => "NICE evidence standards tier",
-        Region => "NHS England region",
-        Comparator => "Comparator",
+        CareSetting = "care_setting" => "Care setting",
+        CareLevel = "care_level" => "Primary or secondary care",
+        Design = "design" => "Evaluation design",
+        EsfTier = "esf_tier" => "NICE evidence standards tier",
+        Region = "region" => "NHS England region",
+        Comparator = "comparator" => "Comparator",
     }
 );
 
 closed_list!(
     /// What a measure's baseline is.
     Comparator {
-        BeforeAfter => "The service before the pilot",
-        ConcurrentControl => "A concurrent control group",
+        BeforeAfter = "before_after" => "The service before the pilot",
+        ConcurrentControl = "concurrent_control" => "A concurrent control group",
     }
 );
 
 closed_list!(
     Recommendation {
-        Adopt => "Adopt",
-        AdoptWithConditions => "Adopt with conditions",
-        ExtendPilot => "Extend the pilot",
-        DoNotAdopt => "Do not adopt",
+        Adopt = "adopt" => "Adopt",
+        AdoptWithConditions = "adopt_with_conditions" => "Adopt with conditions",
+        ExtendPilot = "extend_pilot" => "Extend the pilot",
+        DoNotAdopt = "do_not_adopt" => "Do not adopt",
     }
 );
 
 closed_list!(
     RevisionStatus {
-        Draft => "Draft",
-        Published => "Published",
+        Draft = "draft" => "Draft",
+        Published = "published" => "Published",
     }
 );
 
 closed_list!(
     /// Where a change came from, for the audit log.
     EntryPoint {
-        Graphql => "GraphQL API",
-        Web => "Web",
-        Cli => "Command line",
-        Seed => "Seed",
-        Worker => "Worker",
+        Graphql = "graphql" => "GraphQL API",
+        Web = "web" => "Web",
+        Cli = "cli" => "Command line",
+        Seed = "seed" => "Seed",
+        Worker = "worker" => "Worker",
     }
 );
-
-impl IndexedKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Technology => "technology",
-            Self::Pilot => "pilot",
-        }
-    }
-
-    pub fn from_str_value(value: &str) -> Option<Self> {
-        match value {
-            "technology" => Some(Self::Technology),
-            "pilot" => Some(Self::Pilot),
-            _ => None,
-        }
-    }
-}
 
 closed_list!(
     /// What a search document describes.
     IndexedKind {
-        Technology => "Technology",
-        Pilot => "Pilot",
+        Technology = "technology" => "Technology",
+        Pilot = "pilot" => "Pilot",
     }
 );
 
 closed_list!(
     TokenScope {
-        Read => "Read",
-        ReadWrite => "Read and write",
+        Read = "read" => "Read",
+        ReadWrite = "read_write" => "Read and write",
     }
 );
 
@@ -435,9 +455,10 @@ closed_list!(
 mod tests {
     use super::*;
 
-    /// The demo data and the API spell values as serde does; the database as sea-orm does.
+    /// The demo data spells values as serde does, the database as sea-orm does, and search
+    /// documents and filters as `as_str` does: all three must agree, and none may be empty.
     #[test]
-    fn serde_and_the_database_spell_every_value_alike() {
+    fn serde_the_database_and_as_str_spell_every_value_alike() {
         let all = [
             OrganisationKind::spellings(),
             Region::spellings(),
@@ -469,8 +490,15 @@ mod tests {
             IndexedKind::spellings(),
             TokenScope::spellings(),
         ];
-        for (serde, database) in all.into_iter().flatten() {
+        for (serde, database, spelled) in all.into_iter().flatten() {
+            assert!(!spelled.is_empty());
             assert_eq!(serde, database);
+            assert_eq!(serde, spelled);
         }
+        assert_eq!(
+            IndexedKind::from_str_value("technology"),
+            Some(IndexedKind::Technology)
+        );
+        assert_eq!(IndexedKind::from_str_value("Technology"), None);
     }
 }

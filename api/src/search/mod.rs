@@ -19,19 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::IndexedKind;
 
 /// The facets a search counts and filters on.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    async_graphql::Enum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FacetName {
     Kind,
@@ -103,7 +91,7 @@ pub fn key(kind: IndexedKind, id: Uuid) -> String {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum SearchSort {
     /// Best match first (ties newest first).
     #[default]

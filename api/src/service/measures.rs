@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::check::Check;
 use super::pilots::{find_readable, reindex_with_technology};
-use super::{access, ensure_version, journal, stale_on_not_updated};
+use super::{access, ensure_version, journal, update_versioned};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
 use crate::model::{Comparator, MetricKind, MetricUnit, metric, pilot_measure};
@@ -349,20 +349,14 @@ pub async fn update(
         time_frame: Set(valid.time_frame),
         comparator: Set(input.comparator),
         target: Set(input.target),
-        version: Set(version + 1),
         updated_at: Set(Utc::now()),
         ..Default::default()
     };
     observation_columns(&mut model, &input.baseline, &input.result);
-    let updated = pilot_measure::Entity::update(model)
-        .validate()?
-        .filter(pilot_measure::Column::Version.eq(version))
-        .exec(&txn)
-        .await
-        .map_err(|e| match e {
-            sea_orm::DbErr::RecordNotUpdated => stale_on_not_updated(e, "measure"),
-            other => on_unique(other, "timeFrame", TAKEN),
-        })?;
+    let updated = update_versioned(&txn, model, version, "measure", |e| {
+        on_unique(e, "timeFrame", TAKEN)
+    })
+    .await?;
     journal::audit(
         &txn,
         actor,

@@ -9,7 +9,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::check::Check;
-use super::{access, ensure_version, journal, stale_on_not_updated};
+use super::{access, ensure_version, journal, update_versioned};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
 use crate::model::{Direction, MetricDomain, MetricKind, MetricUnit, metric};
@@ -148,29 +148,27 @@ pub async fn update(
     let txn = crate::db::begin_write(db).await?;
     let current = get(&txn, id).await?;
     ensure_version(current.version, version, "metric")?;
-    let updated = metric::Entity::update(metric::ActiveModel {
-        id: Set(id),
-        code: Set(valid.code),
-        name: Set(valid.name),
-        unit: Set(input.unit),
-        direction: Set(input.direction),
-        domain: Set(input.domain),
-        kind: Set(input.kind),
-        definition: Set(valid.definition),
-        min_value: Set(input.min_value),
-        max_value: Set(input.max_value),
-        version: Set(version + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .validate()?
-    .filter(metric::Column::Version.eq(version))
-    .exec(&txn)
-    .await
-    .map_err(|e| match e {
-        sea_orm::DbErr::RecordNotUpdated => stale_on_not_updated(e, "metric"),
-        other => on_unique(other, "code", CODE_TAKEN),
-    })?;
+    let updated = update_versioned(
+        &txn,
+        metric::ActiveModel {
+            id: Set(id),
+            code: Set(valid.code),
+            name: Set(valid.name),
+            unit: Set(input.unit),
+            direction: Set(input.direction),
+            domain: Set(input.domain),
+            kind: Set(input.kind),
+            definition: Set(valid.definition),
+            min_value: Set(input.min_value),
+            max_value: Set(input.max_value),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        },
+        version,
+        "metric",
+        |e| on_unique(e, "code", CODE_TAKEN),
+    )
+    .await?;
     journal::audit(&txn, actor, "metric.update", "metric", id, json!({})).await?;
     txn.commit().await?;
     Ok(updated)

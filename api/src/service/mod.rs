@@ -18,13 +18,14 @@ pub mod search;
 pub mod sessions;
 pub mod technologies;
 pub mod tokens;
+mod versioned;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Select,
 };
 
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
+use versioned::{ensure_version, update_versioned};
 
 /// The most records one page may hold.
 pub const MAX_PAGE_SIZE: u64 = 100;
@@ -95,7 +96,7 @@ impl Default for PageRequest {
 }
 
 /// The order of a list. Ties are broken by id (UUIDv7, so creation order), so pages are stable.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Sort {
     /// Oldest first.
     #[default]
@@ -183,21 +184,4 @@ where
         has_next_page,
         total_count,
     })
-}
-
-/// An optimistic update found no row at the expected version.
-fn stale_on_not_updated(err: DbErr, what: &str) -> ServiceError {
-    match err {
-        DbErr::RecordNotUpdated => ServiceError::stale(what),
-        other => ServiceError::Database(other),
-    }
-}
-
-/// Refuses an update whose `version` is not the record's current one.
-fn ensure_version(current: i32, given: i32, what: &str) -> ServiceResult<()> {
-    if current == given {
-        Ok(())
-    } else {
-        Err(ServiceError::stale(what))
-    }
 }

@@ -9,7 +9,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::check::Check;
-use super::{Page, PageRequest, access, ensure_version, journal, page_of, stale_on_not_updated};
+use super::{Page, PageRequest, access, ensure_version, journal, page_of, update_versioned};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
 use crate::model::{OrganisationKind, Region, organisation, values::OdsCode};
@@ -137,25 +137,23 @@ pub async fn update(
         .ok_or(ServiceError::NotFound("organisation"))?;
     ensure_version(current.version, version, "organisation")?;
     let valid = validate(&txn, &input, Some(id)).await?;
-    let updated = organisation::Entity::update(organisation::ActiveModel {
-        id: Set(id),
-        name: Set(valid.name),
-        kind: Set(input.kind),
-        ods_code: Set(valid.ods_code),
-        region: Set(input.region),
-        parent_icb_id: Set(input.parent_icb_id),
-        version: Set(version + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .validate()?
-    .filter(organisation::Column::Version.eq(version))
-    .exec(&txn)
-    .await
-    .map_err(|e| match e {
-        sea_orm::DbErr::RecordNotUpdated => stale_on_not_updated(e, "organisation"),
-        other => on_unique(other, "odsCode", ODS_TAKEN),
-    })?;
+    let updated = update_versioned(
+        &txn,
+        organisation::ActiveModel {
+            id: Set(id),
+            name: Set(valid.name),
+            kind: Set(input.kind),
+            ods_code: Set(valid.ods_code),
+            region: Set(input.region),
+            parent_icb_id: Set(input.parent_icb_id),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        },
+        version,
+        "organisation",
+        |e| on_unique(e, "odsCode", ODS_TAKEN),
+    )
+    .await?;
     journal::audit(
         &txn,
         actor,

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::check::Check;
 use super::pilots::{find_readable, reindex_with_technology};
-use super::{access, ensure_version, journal, stale_on_not_updated};
+use super::{access, ensure_version, journal, update_versioned};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 use crate::model::values::Link;
@@ -176,13 +176,7 @@ pub async fn submit(
             };
             ensure_version(draft.version, given, "draft report")?;
             model.id = Set(draft.id);
-            model.version = Set(given + 1);
-            report_revision::Entity::update(model)
-                .validate()?
-                .filter(report_revision::Column::Version.eq(given))
-                .exec(&txn)
-                .await
-                .map_err(|e| stale_on_not_updated(e, "draft report"))?;
+            update_versioned(&txn, model, given, "draft report", ServiceError::from).await?;
             draft.id
         }
         None => {

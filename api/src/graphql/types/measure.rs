@@ -2,10 +2,9 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
 use super::loader;
+use crate::graphql::enums::{Comparator, Direction, MetricDomain, MetricKind, MetricUnit};
 use crate::graphql::loaders::MetricId;
-use crate::model::{
-    Comparator, Direction, MetricDomain, MetricKind, MetricUnit, metric, pilot_measure,
-};
+use crate::model::{metric, pilot_measure};
 use crate::service::measures::{self, Side};
 
 /// A standard metric of the shared catalogue.
@@ -24,17 +23,17 @@ impl Metric {
         &self.0.name
     }
     async fn unit(&self) -> MetricUnit {
-        self.0.unit
+        self.0.unit.into()
     }
     async fn direction(&self) -> Direction {
-        self.0.direction
+        self.0.direction.into()
     }
     async fn domain(&self) -> MetricDomain {
-        self.0.domain
+        self.0.domain.into()
     }
     /// Continuous (mean with SD) or binary (events out of n).
     async fn kind(&self) -> MetricKind {
-        self.0.kind
+        self.0.kind.into()
     }
     async fn definition(&self) -> &str {
         &self.0.definition
@@ -108,7 +107,7 @@ impl Measure {
     }
     /// What the baseline is: the service before the pilot, or a concurrent control group.
     async fn comparator(&self) -> Comparator {
-        self.0.comparator
+        self.0.comparator.into()
     }
     async fn baseline(&self) -> Observation {
         measures::baseline(&self.0).into()

@@ -1,6 +1,7 @@
 //! GraphQL object types: their own types built from the models, so the tables can change
 //! without breaking clients.
 
+mod evidence;
 mod measure;
 mod organisation;
 mod pilot;
@@ -8,6 +9,7 @@ mod report;
 mod technology;
 mod viewer;
 
+pub use evidence::{PooledEstimate, SubgroupTest};
 pub use measure::{Measure, Metric};
 pub use organisation::Organisation;
 pub use pilot::Pilot;

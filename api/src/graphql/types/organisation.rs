@@ -1,8 +1,9 @@
 use async_graphql::{Context, ID, Object, Result};
 
 use super::loader;
+use crate::graphql::enums::{OrganisationKind, Region};
 use crate::graphql::loaders::OrganisationId;
-use crate::model::{OrganisationKind, Region, organisation};
+use crate::model::organisation;
 
 /// An NHS trust, ICB, GP practice, PCN, supplier or other body.
 #[derive(Debug)]
@@ -17,7 +18,7 @@ impl Organisation {
         &self.0.name
     }
     async fn kind(&self) -> OrganisationKind {
-        self.0.kind
+        self.0.kind.into()
     }
     /// The Organisation Data Service code.
     async fn ods_code(&self) -> Option<&str> {
@@ -25,7 +26,7 @@ impl Organisation {
     }
     /// NHS England region.
     async fn region(&self) -> Option<Region> {
-        self.0.region
+        self.0.region.map(Into::into)
     }
     /// The integrated care board this organisation sits under.
     async fn parent_icb(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {

@@ -2,10 +2,11 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Measure, Organisation, ReportRevision, Technology, loader};
-use crate::graphql::loaders::{MeasuresOfPilot, OrganisationId, RevisionsOfPilot, TechnologyId};
-use crate::model::{
-    CareSetting, EvaluationDesign, EvaluatorKind, PilotStatus, Specialty, Visibility, pilot,
+use crate::graphql::enums::{
+    CareSetting, EvaluationDesign, EvaluatorKind, PilotStatus, Specialty, Visibility,
 };
+use crate::graphql::loaders::{MeasuresOfPilot, OrganisationId, RevisionsOfPilot, TechnologyId};
+use crate::model::pilot;
 
 /// A technology tried at a host organisation.
 #[derive(Debug)]
@@ -24,7 +25,7 @@ impl Pilot {
         &self.0.problem
     }
     async fn status(&self) -> PilotStatus {
-        self.0.status
+        self.0.status.into()
     }
     async fn start_date(&self) -> Option<NaiveDate> {
         self.0.start_date
@@ -33,10 +34,10 @@ impl Pilot {
         self.0.end_date
     }
     async fn care_setting(&self) -> CareSetting {
-        self.0.care_setting
+        self.0.care_setting.into()
     }
     async fn specialty(&self) -> Specialty {
-        self.0.specialty
+        self.0.specialty.into()
     }
     async fn population(&self) -> &str {
         &self.0.population
@@ -55,10 +56,10 @@ impl Pilot {
         self.0.cost_gbp
     }
     async fn design(&self) -> EvaluationDesign {
-        self.0.design
+        self.0.design.into()
     }
     async fn evaluator_kind(&self) -> EvaluatorKind {
-        self.0.evaluator_kind
+        self.0.evaluator_kind.into()
     }
     async fn evaluator_name(&self) -> Option<&str> {
         self.0.evaluator_name.as_deref()
@@ -72,7 +73,7 @@ impl Pilot {
         self.0.contact_email.as_deref()
     }
     async fn visibility(&self) -> Visibility {
-        self.0.visibility
+        self.0.visibility.into()
     }
     async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.0.published_at

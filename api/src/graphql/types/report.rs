@@ -1,7 +1,8 @@
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::model::{Recommendation, RevisionStatus, report_revision};
+use crate::graphql::enums::{Recommendation, RevisionStatus};
+use crate::model::report_revision;
 use crate::service::reports;
 
 /// A titled link to a document.
@@ -25,7 +26,7 @@ impl ReportRevision {
         self.0.revision
     }
     async fn status(&self) -> RevisionStatus {
-        self.0.status
+        self.0.status.into()
     }
     async fn summary(&self) -> &str {
         &self.0.summary
@@ -34,7 +35,7 @@ impl ReportRevision {
         &self.0.findings
     }
     async fn recommendation(&self) -> Recommendation {
-        self.0.recommendation
+        self.0.recommendation.into()
     }
     async fn barriers(&self) -> &str {
         &self.0.barriers

@@ -2,11 +2,11 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Organisation, Pilot, loader};
-use crate::graphql::loaders::{OrganisationId, PilotsOfTechnology};
-use crate::model::{
+use crate::graphql::enums::{
     CareSetting, DeviceClass, DtacSection, DtacStatus, EsfTier, Specialty, Standard,
-    TechnologyCategory,
+    TechnologyCategory, api_all,
 };
+use crate::graphql::loaders::{OrganisationId, PilotsOfTechnology};
 use crate::service::technologies;
 
 /// A technology that pilots test.
@@ -40,20 +40,20 @@ impl Technology {
         &self.0.record.description
     }
     async fn category(&self) -> TechnologyCategory {
-        self.0.record.category
+        self.0.record.category.into()
     }
-    async fn specialties(&self) -> &[Specialty] {
-        &self.0.specialties
+    async fn specialties(&self) -> Vec<Specialty> {
+        api_all(&self.0.specialties)
     }
-    async fn care_settings(&self) -> &[CareSetting] {
-        &self.0.care_settings
+    async fn care_settings(&self) -> Vec<CareSetting> {
+        api_all(&self.0.care_settings)
     }
     /// Interoperability standards supported.
-    async fn standards(&self) -> &[Standard] {
-        &self.0.standards
+    async fn standards(&self) -> Vec<Standard> {
+        api_all(&self.0.standards)
     }
     async fn device_class(&self) -> DeviceClass {
-        self.0.record.device_class
+        self.0.record.device_class.into()
     }
     async fn ukca_marked(&self) -> bool {
         self.0.record.ukca_marked
@@ -66,15 +66,15 @@ impl Technology {
     }
     /// NICE Evidence Standards Framework tier.
     async fn esf_tier(&self) -> Option<EsfTier> {
-        self.0.record.esf_tier
+        self.0.record.esf_tier.map(Into::into)
     }
     async fn dtac(&self) -> Vec<DtacAssessment> {
         self.0
             .dtac
             .iter()
             .map(|d| DtacAssessment {
-                section: d.section,
-                status: d.status,
+                section: d.section.into(),
+                status: d.status.into(),
                 assessed_on: d.assessed_on,
                 evidence_url: d.evidence_url.clone(),
             })

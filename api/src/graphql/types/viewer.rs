@@ -4,10 +4,9 @@ use sea_orm::DatabaseConnection;
 
 use super::Organisation;
 use crate::actor::{Actor, Principal};
+use crate::graphql::enums::{MembershipSource, Role, TokenScope};
 use crate::graphql::errors::to_graphql;
-use crate::model::{
-    MembershipSource, Role, TokenScope, api_token, invitation, membership, organisation,
-};
+use crate::model::{api_token, invitation, membership, organisation};
 use crate::service::{accounts, tokens};
 
 /// Who is asking: anonymous, or a signed-in user with their memberships.
@@ -31,11 +30,11 @@ impl Membership {
         Organisation(self.1.clone())
     }
     async fn role(&self) -> Role {
-        self.0.role
+        self.0.role.into()
     }
     /// Granted by an administrator, or read from the identity provider's organisation claim.
     async fn source(&self) -> MembershipSource {
-        self.0.source
+        self.0.source.into()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -58,7 +57,7 @@ impl Invitation {
         &self.0.email
     }
     async fn role(&self) -> Role {
-        self.0.role
+        self.0.role.into()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -78,7 +77,7 @@ impl ApiToken {
         &self.0.name
     }
     async fn scope(&self) -> TokenScope {
-        self.0.scope
+        self.0.scope.into()
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -116,7 +115,7 @@ impl Viewer {
     /// The scope of the API token this request came with, if any.
     async fn token_scope(&self, ctx: &Context<'_>) -> Result<Option<TokenScope>> {
         Ok(match &ctx.data::<Actor>()?.principal {
-            Principal::User(user) => user.token_scope,
+            Principal::User(user) => user.token_scope.map(Into::into),
             _ => None,
         })
     }

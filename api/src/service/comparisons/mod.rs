@@ -4,6 +4,7 @@
 //! that has since been amended, withdrawn or removed.
 
 pub mod figures;
+pub mod saved_filter;
 
 use std::collections::HashMap;
 
@@ -194,7 +195,7 @@ pub async fn save(
         effect_measure: Set(measure),
         method: Set(question.method),
         subgroup_by: Set(question.subgroup_by),
-        filter: Set(stored(serde_json::to_value(&question.filter))?),
+        filter: Set(stored(saved_filter::to_json(&question.filter))?),
         inputs: Set(stored(serde_json::to_value(&inputs))?),
         audience: Set(audience),
         created_at: Set(now),

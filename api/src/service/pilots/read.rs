@@ -1,0 +1,104 @@
+//! Reading pilots: one, many by id, the pilots of many technologies, and filtered pages. Every
+//! read obeys the visibility rules in `access`, and hides the contact from readers outside
+//! the NHS.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, prelude::Uuid};
+
+use super::filter::{PilotFilter, condition};
+use crate::actor::Actor;
+use crate::error::{ServiceError, ServiceResult};
+use crate::model::pilot;
+use crate::service::{Page, PageRequest, Sort, access, page_sorted};
+
+/// The pilot whatever its visibility, for a writer that has already checked the actor's rights.
+pub(super) async fn find(db: &impl ConnectionTrait, id: Uuid) -> ServiceResult<pilot::Model> {
+    pilot::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound("pilot"))
+}
+
+/// The pilot, if it exists and the actor may see it; otherwise "not found", so hidden pilots
+/// look exactly like missing ones.
+pub(in crate::service) async fn find_readable(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> ServiceResult<pilot::Model> {
+    pilot::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|p| access::can_read_pilot(actor, p))
+        .ok_or(ServiceError::NotFound("pilot"))
+}
+
+/// Hides the named contact from readers outside the NHS.
+fn redact(actor: &Actor, mut pilot: pilot::Model) -> pilot::Model {
+    if !access::can_see_contacts(actor) {
+        pilot.contact_name = None;
+        pilot.contact_email = None;
+    }
+    pilot
+}
+
+/// One pilot as the actor may see it.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> ServiceResult<pilot::Model> {
+    Ok(redact(actor, find_readable(db, actor, id).await?))
+}
+
+/// Pilots by id, those the actor may see, in no particular order (for batch loading).
+pub async fn get_many(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> ServiceResult<Vec<pilot::Model>> {
+    Ok(pilot::Entity::find()
+        .filter(pilot::Column::Id.is_in(ids))
+        .filter(access::readable_pilots(actor))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| redact(actor, p))
+        .collect())
+}
+
+/// The readable pilots of many technologies at once (for batch loading).
+pub async fn of_technologies(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    technology_ids: impl IntoIterator<Item = Uuid>,
+) -> ServiceResult<Vec<pilot::Model>> {
+    Ok(pilot::Entity::find()
+        .filter(pilot::Column::TechnologyId.is_in(technology_ids))
+        .filter(access::readable_pilots(actor))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| redact(actor, p))
+        .collect())
+}
+
+/// One page of the pilots the filter selects among those the actor may see.
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &PilotFilter,
+    sort: Sort,
+    page: PageRequest,
+) -> ServiceResult<Page<pilot::Model>> {
+    let select = pilot::Entity::find().filter(condition(actor, filter));
+    let order: &[(pilot::Column, bool)] = match sort {
+        Sort::Created | Sort::Newest => &[],
+        Sort::Name => &[(pilot::Column::Title, false)],
+        Sort::StartDate => &[(pilot::Column::StartDate, false)],
+    };
+    let id = (pilot::Column::Id, sort == Sort::Newest);
+    Ok(page_sorted(db, select, order, id, page)
+        .await?
+        .map(|p| redact(actor, p)))
+}
