@@ -202,8 +202,12 @@ async fn synthetic_pilots_are_written_in_whole_batches() {
 async fn killing_a_synthetic_seed_half_way_leaves_no_half_written_pilot() {
     for test_db in support::databases().await {
         let engine = test_db.engine;
+        // A data directory of its own, for the search index the server keeps beside it.
+        let data = tempfile::tempdir().expect("data directory");
         let point_at = |command: &mut std::process::Command| {
-            command.env("DATABASE_URL", &test_db.url);
+            command
+                .env("DATABASE_URL", &test_db.url)
+                .env("REGISTRY_DATA_DIR", data.path());
         };
         let mut seed = registry();
         point_at(&mut seed);

@@ -5,6 +5,7 @@ use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
+use super::enums::SinceSaved;
 use super::enums::{EffectMeasure, PoolingMethod, SubgroupBy};
 use super::errors::{UserError, parse_id, payload, to_graphql};
 use super::loaders::PilotId;
@@ -12,7 +13,7 @@ use super::pilots::PilotFilterInput;
 use super::types::{Metric, Pilot, PooledEstimate, SubgroupTest, loader};
 use crate::actor::Actor;
 use crate::error::ServiceError;
-use crate::service::comparisons::{self, Comparison, Question, Shown, SinceSaved, figures};
+use crate::service::comparisons::{self, Comparison, Question, Shown, figures};
 use sea_orm::prelude::Uuid;
 
 #[derive(Debug, Default)]
@@ -119,7 +120,10 @@ pub struct MetricComparison(Comparison);
 
 impl MetricComparison {
     fn since_saved_of(&self, input: &figures::Input) -> Option<SinceSaved> {
-        self.0.since_saved.get(&input.measure_id).copied()
+        self.0
+            .since_saved
+            .get(&input.measure_id)
+            .map(|&state| state.into())
     }
 }
 

@@ -341,6 +341,20 @@ mirror!(
     }
 );
 
+mirror!(
+    /// How a saved comparison's input stands now.
+    SinceSaved = crate::service::comparisons::SinceSaved {
+        /// As it was when saved.
+        Unchanged,
+        /// The measure has been amended since.
+        Amended,
+        /// The pilot has been withdrawn since.
+        Withdrawn,
+        /// The measure no longer exists.
+        Removed,
+    }
+);
+
 /// Defaults for arguments that may be left out, the domain's own.
 macro_rules! default_from_domain {
     ($($name:ident),+) => {

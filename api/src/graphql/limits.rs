@@ -370,9 +370,19 @@ mod tests {
     /// scan, while the parser read on and recursed through 3 000 brackets.
     #[test]
     fn an_unclosed_block_string_hides_nothing() {
-        let hidden = format!("{{a(b:[\"\"\"\"{}{}])}}", "[".repeat(3_000), "]".repeat(3_000));
-        assert_eq!(check_document(&hidden), Err(Refusal::UnterminatedBlockString));
-        assert_eq!(check_document("{ a(b: \"\"\"open) }"), Err(Refusal::UnterminatedBlockString));
+        let hidden = format!(
+            "{{a(b:[\"\"\"\"{}{}])}}",
+            "[".repeat(3_000),
+            "]".repeat(3_000)
+        );
+        assert_eq!(
+            check_document(&hidden),
+            Err(Refusal::UnterminatedBlockString)
+        );
+        assert_eq!(
+            check_document("{ a(b: \"\"\"open) }"),
+            Err(Refusal::UnterminatedBlockString)
+        );
         assert_eq!(check_document("{ a(b: \"\"\"\"closed\"\"\") }"), Ok(()));
     }
 

@@ -97,10 +97,7 @@ async fn technologies_by_id(
         .filter(technology::Column::Id.is_in(ids))
         .all(db)
         .await?;
-    let loaded = with_attributes(db, records).await.map_err(|e| match e {
-        crate::ServiceError::Database(err) => err,
-        other => DbErr::Custom(other.to_string()),
-    })?;
+    let loaded = with_attributes(db, records).await?;
     Ok(loaded.into_iter().map(|t| (t.record.id, t)).collect())
 }
 

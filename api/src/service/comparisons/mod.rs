@@ -40,7 +40,7 @@ pub struct Question {
 }
 
 /// How a saved comparison's input stands now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SinceSaved {
     /// As it was when saved.
     Unchanged,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, prelude::Uuid,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, prelude::Uuid,
 };
 
 use super::Technology;
@@ -111,11 +111,12 @@ pub(super) async fn write_attributes(
     Ok(())
 }
 
-/// Loads the attributes of many technologies in four queries, whatever their number.
+/// Loads the attributes of many technologies in four queries, whatever their number. Only the
+/// database can fail here, so the error is the database's (the search documents use it too).
 pub async fn with_attributes(
     db: &impl ConnectionTrait,
     records: Vec<technology::Model>,
-) -> ServiceResult<Vec<Technology>> {
+) -> Result<Vec<Technology>, DbErr> {
     let ids: Vec<Uuid> = records.iter().map(|t| t.id).collect();
     let mut specialties: HashMap<Uuid, Vec<Specialty>> = HashMap::new();
     for row in technology_specialty::Entity::find()

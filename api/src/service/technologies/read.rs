@@ -71,7 +71,7 @@ pub async fn get_many(
         .filter(access::readable_technologies(actor))
         .all(db)
         .await?;
-    with_attributes(db, records).await
+    Ok(with_attributes(db, records).await?)
 }
 
 /// Ids of technologies having one value of a multi-valued attribute.
