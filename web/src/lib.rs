@@ -6,6 +6,7 @@ mod cookies;
 mod evidence;
 mod forest;
 mod query;
+pub mod statics;
 
 use askama::Template;
 use axum::Router;
@@ -31,6 +32,7 @@ pub struct WebState {
 pub fn router(state: WebState) -> Router {
     Router::new()
         .route("/", get(home))
+        .route("/assets/{version}/{*file}", get(statics::serve))
         .route("/metrics/{code}/forest.svg", get(evidence::forest_svg))
         .route(
             "/metrics/{code}/comparison.csv",
