@@ -13,13 +13,12 @@
 //!   [`limits::MAX_ALIASES`] aliases, checked before execution; depth and complexity limits are
 //!   set on the schema; the body-size limit applies to the whole app.
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
-use registry_api::auth::credentials::{self, CSRF_HEADER, CredentialError};
+use axum::response::{IntoResponse, Response};
+use registry_api::auth::credentials::{self, CredentialError};
 use registry_api::graphql::{self, limits};
 use registry_api::model::EntryPoint;
 use registry_api::{Actor, ServiceError};
@@ -47,13 +46,7 @@ pub async fn get_graphql(State(state): State<AppState>, headers: HeaderMap) -> R
             Ok(current) => current.map(|c| c.csrf_token),
             Err(err) => return internal(&err),
         };
-        let mut source = GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("Innovation Outcomes Registry: GraphQL");
-        if let Some(token) = &csrf_token {
-            source = source.header(CSRF_HEADER, token);
-        }
-        Html(source.finish()).into_response()
+        registry_web::graphiql(csrf_token)
     } else {
         let mut response = error(
             StatusCode::METHOD_NOT_ALLOWED,

@@ -23,12 +23,13 @@ use registry_web::WebState;
 /// The whole application: web pages, health and readiness.
 pub fn build_app(state: AppState) -> Router {
     let body_limit = state.body_limit;
+
     let timeout = state.request_timeout;
     let web = WebState {
         db: state.db.clone(),
         sign_in: state.sign_in.clone(),
     };
-    Router::new()
+    let mut app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
@@ -53,8 +54,11 @@ pub fn build_app(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
-        ))
-        .layer(axum::middleware::from_fn(count_requests))
+        ));
+    for header in registry_web::headers::layers() {
+        app = app.layer(header);
+    }
+    app.layer(axum::middleware::from_fn(count_requests))
         .layer(TraceLayer::new_for_http())
 }
 

@@ -43,6 +43,7 @@ const COPIED: &[(&str, &str)] = &[
         "graphiql/react-dom.production.min.js",
     ),
     ("assets/graphiql-start.js", "graphiql/start.js"),
+    ("assets/graphiql-page.css", "graphiql/page.css"),
     ("assets/registry.js", "registry.js"),
 ];
 

@@ -5,6 +5,7 @@ mod auth;
 mod cookies;
 mod evidence;
 mod forest;
+pub mod headers;
 mod query;
 pub mod statics;
 
@@ -49,6 +50,18 @@ pub fn sign_in_router(state: WebState) -> Router {
         .route("/auth/logout", post(auth::logout))
         .route("/auth/demo", post(auth::demo))
         .with_state(state)
+}
+
+#[derive(Template)]
+#[template(path = "graphiql.html")]
+struct GraphiqlPage {
+    csrf_token: Option<String>,
+}
+
+/// GraphiQL, served from the registry's own assets; a signed-in browser's page carries the
+/// session's CSRF token for the requests GraphiQL sends.
+pub fn graphiql(csrf_token: Option<String>) -> Response {
+    html(GraphiqlPage { csrf_token })
 }
 
 /// Who is looking, for the page header.
