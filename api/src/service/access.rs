@@ -20,10 +20,8 @@
 //!   the supplier change its technologies; administrators manage organisations, the metric
 //!   catalogue and memberships, and withdraw records.
 
-use std::collections::HashSet;
-
 use sea_orm::sea_query::{Condition, Expr, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, prelude::Uuid};
+use sea_orm::{ColumnTrait, prelude::Uuid};
 
 use crate::actor::{Actor, Principal};
 use crate::error::{ServiceError, ServiceResult};
@@ -135,42 +133,8 @@ pub fn readable_among(actor: &Actor, ids: Vec<Uuid>) -> SelectStatement {
         .to_owned()
 }
 
-/// Which of these pilots the actor may read, in one query.
-pub async fn readable_pilot_ids(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> ServiceResult<HashSet<Uuid>> {
-    let ids: Vec<Uuid> = ids.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    Ok(pilot::Entity::find()
-        .select_only()
-        .column(pilot::Column::Id)
-        .filter(pilot::Column::Id.is_in(ids))
-        .filter(readable_pilots(actor))
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
-}
-
-/// Whether the actor may read one revision of a readable pilot's report.
-pub fn can_read_revision(
-    actor: &Actor,
-    pilot: &pilot::Model,
-    revision: &report_revision::Model,
-) -> bool {
-    can_read_pilot(actor, pilot)
-        && (revision.status == RevisionStatus::Published
-            || actor.is_system()
-            || actor.belongs_to(pilot.host_organisation_id))
-}
-
-/// The same rule as [`can_read_revision`], as a condition on revisions whose pilots are
-/// already known to be readable.
+/// Which revisions of readable pilots' reports the actor may read, as a condition: published
+/// ones, and drafts only for the host organisation's own members.
 pub fn readable_revisions(actor: &Actor) -> Condition {
     if actor.is_system() {
         return Condition::all();

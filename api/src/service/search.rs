@@ -49,10 +49,8 @@ pub async fn search(
     actor: &Actor,
     request: SearchRequest,
 ) -> ServiceResult<SearchPage> {
-    let page = PageRequest::new(
-        i64::try_from(request.page.first).unwrap_or(0),
-        request.page.offset,
-    )?;
+    request.page.check()?;
+    let page = request.page;
     let query = SearchQuery {
         text: request.text,
         filters: request.filters,

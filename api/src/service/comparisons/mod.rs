@@ -267,18 +267,15 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ServiceR
     let mut readable = Vec::new();
     for input in &inputs {
         let pilot = pilots.get(&input.pilot_id);
-        let withdrawn = pilot.filter(|p| p.withdrawn_at.is_some());
+        let withdrawn = pilot.is_some_and(|p| p.withdrawn_at.is_some());
         let state = match versions.get(&input.measure_id) {
             None => SinceSaved::Removed,
-            Some(_) if withdrawn.is_some() => SinceSaved::Withdrawn,
+            Some(_) if withdrawn => SinceSaved::Withdrawn,
             Some(v) if *v != input.measure_version => SinceSaved::Amended,
             Some(_) => SinceSaved::Unchanged,
         };
         since_saved.insert(input.measure_id, state);
         let view = match pilot {
-            Some(p) if access::can_read_pilot(actor, p) && p.withdrawn_at.is_none() => {
-                Shown::of(input)
-            }
             Some(p) if access::can_read_unless_withdrawn(actor, p) => match p.withdrawn_at {
                 Some(at) => Shown::Withdrawn {
                     id: input.pilot_id,
