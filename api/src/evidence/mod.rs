@@ -4,14 +4,17 @@
 //! scale (log for ratios) with its sampling variance, or an [`Exclusion`] saying in plain
 //! English why it cannot. [`pool()`] combines two or more effects (fixed effect, random
 //! effects by REML or DerSimonian–Laird, heterogeneity, HKSJ and prediction intervals) and
-//! [`subgroup_test()`] compares subgroups' pooled estimates. The methods and their references
-//! are in `docs/evidence.md`.
+//! [`subgroup_test()`] compares subgroups' pooled estimates. [`rate_pilot`] gives each pilot
+//! its evidence rating (strong, moderate, suggestive) by one rule. The methods, the rule and
+//! their references are in `docs/evidence.md`.
 
 pub mod effect;
 pub mod pool;
+pub mod rating;
 
 pub use effect::{Arm, Effect, EffectMeasure, Exclusion, Side, effect_size};
 pub use pool::{Method, Pooled, SubgroupTest, pool, subgroup_test};
+pub use rating::{RatingInputs, rate, rate_pilot};
 
 #[cfg(test)]
 mod tests;

@@ -219,6 +219,15 @@ mirror!(
         Independent,
     }
 
+    /// How far a pilot's evaluation can be relied on (strong, moderate or suggestive), by the
+    /// rule in `docs/evidence.md`, "Evidence rating": from its design, its number of patients
+    /// and its evaluator's independence.
+    EvidenceRating = crate::model::EvidenceRating {
+        Strong,
+        Moderate,
+        Suggestive,
+    }
+
     /// The unit a metric is measured in; it bounds the values a measure may take.
     MetricUnit = crate::model::MetricUnit {
         Proportion,
@@ -338,6 +347,7 @@ mirror!(
         Standard,
         Recommendation,
         Design,
+        EvidenceRating,
     }
 );
 

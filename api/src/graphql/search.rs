@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use super::connection::request;
 use super::enums::{
-    CareSetting, EsfTier, EvaluationDesign, FacetName, IndexedKind, Mirror, PilotStatus,
-    Recommendation, Region, SearchSort, Specialty, Standard, TechnologyCategory,
+    CareSetting, EsfTier, EvaluationDesign, EvidenceRating, FacetName, IndexedKind, Mirror,
+    PilotStatus, Recommendation, Region, SearchSort, Specialty, Standard, TechnologyCategory,
 };
 use super::errors::to_graphql;
 use super::loaders::TechnologyId;
@@ -31,6 +31,8 @@ pub struct SearchFilterInput {
     standard: Option<Vec<Standard>>,
     recommendation: Option<Vec<Recommendation>>,
     design: Option<Vec<EvaluationDesign>>,
+    /// Pilots with these evidence ratings (technologies have none, so this keeps only pilots).
+    evidence_rating: Option<Vec<EvidenceRating>>,
 }
 
 /// The values as the index stores them.
@@ -59,6 +61,7 @@ impl SearchFilterInput {
             (FacetName::Standard, spelled(self.standard)),
             (FacetName::Recommendation, spelled(self.recommendation)),
             (FacetName::Design, spelled(self.design)),
+            (FacetName::EvidenceRating, spelled(self.evidence_rating)),
         ]
         .into_iter()
         .filter(|(_, values)| !values.is_empty())

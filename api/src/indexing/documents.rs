@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use sea_orm::prelude::Uuid;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::evidence::rate_pilot;
 use crate::model::{
     IndexedKind, Recommendation, RevisionStatus, Visibility, metric, organisation, pilot,
     pilot_measure, report_revision, technology,
@@ -118,6 +119,7 @@ async fn pilots(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<SearchDoc
         .map(|m| (m.id, m.name))
         .collect();
     let mut measured: HashMap<Uuid, Vec<String>> = HashMap::new();
+    let mut measures: HashMap<Uuid, Vec<pilot_measure::Model>> = HashMap::new();
     for m in pilot_measure::Entity::find()
         .filter(pilot_measure::Column::PilotId.is_in(ids.to_vec()))
         .all(db)
@@ -126,6 +128,7 @@ async fn pilots(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<SearchDoc
         if let Some(name) = metric_names.get(&m.metric_id) {
             measured.entry(m.pilot_id).or_default().push(name.clone());
         }
+        measures.entry(m.pilot_id).or_default().push(m);
     }
 
     Ok(pilots
@@ -139,6 +142,8 @@ async fn pilots(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<SearchDoc
             facets.insert(FacetName::Specialty, vec![spelled(p.specialty)]);
             facets.insert(FacetName::Status, vec![spelled(p.status)]);
             facets.insert(FacetName::Design, vec![spelled(p.design)]);
+            let rating = rate_pilot(&p, measures.get(&p.id).map_or(&[][..], Vec::as_slice));
+            facets.insert(FacetName::EvidenceRating, vec![spelled(rating)]);
             if let Some(region) = host.and_then(|h| h.region) {
                 facets.insert(FacetName::Region, vec![spelled(region)]);
             }

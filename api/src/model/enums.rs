@@ -298,6 +298,17 @@ closed_list!(
 );
 
 closed_list!(
+    /// How far a pilot's evaluation can be relied on, after the AHRQ Innovations Exchange's
+    /// evidence ratings; derived by `evidence::rating` (never stored), and listed strongest
+    /// first.
+    EvidenceRating {
+        Strong = "strong" => "Strong",
+        Moderate = "moderate" => "Moderate",
+        Suggestive = "suggestive" => "Suggestive",
+    }
+);
+
+closed_list!(
     /// The unit a metric is measured in; it bounds the values a measure may take.
     MetricUnit {
         Proportion = "proportion" => "proportion",
@@ -479,6 +490,7 @@ mod tests {
             PilotStatus::spellings(),
             EvaluationDesign::spellings(),
             EvaluatorKind::spellings(),
+            EvidenceRating::spellings(),
             MetricUnit::spellings(),
             Direction::spellings(),
             MetricDomain::spellings(),

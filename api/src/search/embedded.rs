@@ -85,9 +85,28 @@ fn schema() -> (Schema, Fields) {
     (builder.build(), fields)
 }
 
-/// The commit payload: the outbox watermark the commit reached.
+/// The version of what documents hold, recorded in every commit. Raise it whenever documents
+/// gain or change a field or facet value that the tantivy schema does not show (the facets all
+/// share one field): an index with documents of another version is recreated as it opens, and
+/// so rebuilt from the database. 2: pilots carry their evidence rating.
+const DOCUMENTS_VERSION: i64 = 2;
+
+/// The commit payload: the outbox watermark the commit reached, and the documents' version.
 fn payload(applied_through: i64) -> String {
-    serde_json::json!({ "outbox_applied_through": applied_through }).to_string()
+    serde_json::json!({
+        "outbox_applied_through": applied_through,
+        "documents_version": DOCUMENTS_VERSION,
+    })
+    .to_string()
+}
+
+/// The documents' version in a commit payload; 1 when there is none (written before versions
+/// were recorded).
+fn documents_version(payload: Option<&str>) -> i64 {
+    payload
+        .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+        .and_then(|v| v["documents_version"].as_i64())
+        .unwrap_or(1)
 }
 
 /// The watermark in a commit payload; 0 when there is none (a new index, or one written before
@@ -241,6 +260,15 @@ impl EmbeddedEngine {
             Ok(opened) => opened,
             Err(reason) => return Err(damaged(reason, lock)),
         };
+        let version = match index.load_metas() {
+            Ok(metas) => documents_version(metas.payload.as_deref()),
+            Err(err) => return Err(damaged(err.to_string(), lock)),
+        };
+        if version != DOCUMENTS_VERSION && reader.searcher().num_docs() > 0 {
+            return Err(Failure::Schema(format!(
+                "its documents are of version {version}, this registry writes version {DOCUMENTS_VERSION}"
+            )));
+        }
         drop(lock);
         let writer = index
             .writer(WRITER_MEMORY)
@@ -699,5 +727,42 @@ impl Failure {
             Self::Damaged { reason, .. } => SearchError::Unavailable(reason),
             Self::Other(err) => err,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes an index holding one document whose commit records `payload`, as an older
+    /// registry would have.
+    fn written_with(dir: &Path, payload: &str) {
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(dir, schema).expect("a new index");
+        index.tokenizers().register(ANALYZER, analyzer());
+        let mut writer: IndexWriter = index.writer(15_000_000).expect("a writer");
+        let mut doc = TantivyDocument::default();
+        doc.add_text(fields.key, "pilot-old");
+        doc.add_text(fields.access, "public");
+        doc.add_i64(fields.published, 0);
+        writer.add_document(doc).expect("a document");
+        let mut prepared = writer.prepare_commit().expect("a commit");
+        prepared.set_payload(payload);
+        prepared.commit().expect("committed");
+    }
+
+    #[test]
+    fn an_index_of_older_documents_is_recreated_empty_and_a_current_one_kept() {
+        let old = tempfile::tempdir().expect("a directory");
+        written_with(old.path(), r#"{"outbox_applied_through": 3}"#);
+        let engine = EmbeddedEngine::open(old.path()).expect("opens");
+        assert!(engine.is_empty(), "documents of version 1 are dropped");
+        assert_eq!(engine.applied_through(), 0);
+
+        let current = tempfile::tempdir().expect("a directory");
+        written_with(current.path(), &payload(3));
+        let engine = EmbeddedEngine::open(current.path()).expect("opens");
+        assert!(!engine.is_empty());
+        assert_eq!(engine.applied_through(), 3);
     }
 }

@@ -32,10 +32,12 @@ pub enum FacetName {
     Standard,
     Recommendation,
     Design,
+    /// A pilot's evidence rating (`evidence::rating`); technologies have none.
+    EvidenceRating,
 }
 
 impl FacetName {
-    pub const ALL: [FacetName; 10] = [
+    pub const ALL: [FacetName; 11] = [
         FacetName::Kind,
         FacetName::Category,
         FacetName::CareSetting,
@@ -46,6 +48,7 @@ impl FacetName {
         FacetName::Standard,
         FacetName::Recommendation,
         FacetName::Design,
+        FacetName::EvidenceRating,
     ];
 
     /// The attribute name in either engine.
@@ -61,6 +64,7 @@ impl FacetName {
             Self::Standard => "standard",
             Self::Recommendation => "recommendation",
             Self::Design => "design",
+            Self::EvidenceRating => "evidence_rating",
         }
     }
 }

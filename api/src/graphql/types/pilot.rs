@@ -3,7 +3,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Measure, Organisation, ReportRevision, Technology, loader};
 use crate::graphql::enums::{
-    CareSetting, EvaluationDesign, EvaluatorKind, PilotStatus, Specialty, Visibility,
+    CareSetting, EvaluationDesign, EvaluatorKind, EvidenceRating, PilotStatus, Specialty,
+    Visibility,
 };
 use crate::graphql::loaders::{MeasuresOfPilot, OrganisationId, RevisionsOfPilot, TechnologyId};
 use crate::model::pilot;
@@ -60,6 +61,16 @@ impl Pilot {
     }
     async fn evaluator_kind(&self) -> EvaluatorKind {
         self.0.evaluator_kind.into()
+    }
+    /// How far the pilot's evaluation can be relied on: strong, moderate or suggestive, from
+    /// its design (and whether a primary measure has a concurrent control), its number of
+    /// patients and its evaluator's independence, by the rule in `docs/evidence.md`.
+    async fn evidence_rating(&self, ctx: &Context<'_>) -> Result<EvidenceRating> {
+        let measures = loader(ctx)?
+            .load_one(MeasuresOfPilot(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(crate::evidence::rate_pilot(&self.0, &measures).into())
     }
     async fn evaluator_name(&self) -> Option<&str> {
         self.0.evaluator_name.as_deref()
