@@ -13,6 +13,7 @@ mod evidence;
 mod graphql;
 mod hardening;
 mod migrations;
+mod rating;
 mod roles;
 mod saved_comparisons;
 mod search;

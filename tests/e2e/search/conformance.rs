@@ -73,6 +73,10 @@ async fn fixture(db: &sea_orm::DatabaseConnection) -> Fixture {
         .await;
     let mut ward = w.pilot_input("NHS-only virtual ward");
     ward.status = PilotStatus::Stopped;
+    // Rated strong, which anonymous counts must not show.
+    ward.design = EvaluationDesign::Rct;
+    ward.evaluator_kind = EvaluatorKind::Independent;
+    ward.evaluator_name = Some("Northmoor Health Innovation Network".to_owned());
     let ward = pilots::register(db, &w.evaluator_a, ward)
         .await
         .expect("register");
@@ -174,7 +178,17 @@ async fn every_engine_gives_the_same_answers() {
             BTreeMap::from([("adopt", 2)]),
             "{name}: the pilot and its technology's best"
         );
+        assert_eq!(
+            facet(&browse, FacetName::EvidenceRating),
+            BTreeMap::from([("moderate", 1), ("suggestive", 1)]),
+            "{name}: an internally evaluated RCT is moderate, before and after suggestive"
+        );
         let nhs = run(&e, &w.member_b, query("", &[])).await;
+        assert_eq!(
+            facet(&nhs, FacetName::EvidenceRating),
+            BTreeMap::from([("moderate", 1), ("strong", 1), ("suggestive", 1)]),
+            "{name}: NHS staff count the NHS-only pilot"
+        );
         assert_eq!(
             ids(&nhs),
             set(&[f.technology, f.heart, f.cafe, f.ward]),
@@ -232,7 +246,7 @@ async fn every_engine_gives_the_same_answers() {
         );
 
         // Every filter; alternatives within a facet, facets combined.
-        let expectations: [(FacetName, &[&str], &[Uuid]); 12] = [
+        let expectations: [(FacetName, &[&str], &[Uuid]); 15] = [
             (FacetName::Kind, &["technology"], &[f.technology]),
             (
                 FacetName::Category,
@@ -273,6 +287,13 @@ async fn every_engine_gives_the_same_answers() {
                 &[f.technology, f.heart],
             ),
             (FacetName::Design, &["rct"], &[f.cafe]),
+            (FacetName::EvidenceRating, &["moderate"], &[f.cafe]),
+            (FacetName::EvidenceRating, &["strong"], &[]),
+            (
+                FacetName::EvidenceRating,
+                &["moderate", "suggestive"],
+                &[f.heart, f.cafe],
+            ),
         ];
         for (facet_name, values, expected) in expectations {
             let results = run(&e, &w.anonymous, query("", &[(facet_name, values)])).await;
@@ -365,6 +386,11 @@ async fn every_engine_gives_the_same_answers() {
             facet(&after, FacetName::Recommendation),
             BTreeMap::new(),
             "{name}: roll-ups follow"
+        );
+        assert_eq!(
+            facet(&after, FacetName::EvidenceRating),
+            BTreeMap::from([("suggestive", 1)]),
+            "{name}: the renamed pilot, now before and after, is rated afresh"
         );
         test_db.finish().await;
     }
