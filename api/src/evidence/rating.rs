@@ -108,6 +108,10 @@ pub fn rate_pilot(pilot: &pilot::Model, measures: &[pilot_measure::Model]) -> Ev
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::expect_used,
+    reason = "a test that cannot go on should stop and say why"
+)]
 mod tests {
     use sea_orm::Iterable;
 

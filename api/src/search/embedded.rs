@@ -731,6 +731,10 @@ impl Failure {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::expect_used,
+    reason = "a test that cannot go on should stop and say why"
+)]
 mod tests {
     use super::*;
 
