@@ -150,6 +150,11 @@ impl TestApp {
         }
     }
 
+    /// The absolute URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     /// Posts a GraphQL request and returns the response body (any status).
     pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut request = self

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod chromium;
 pub mod process;
 pub mod provider;
 pub mod world;
