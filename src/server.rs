@@ -28,6 +28,7 @@ pub fn build_app(state: AppState) -> Router {
     let web = WebState {
         db: state.db.clone(),
         sign_in: state.sign_in.clone(),
+        search: state.search.clone(),
     };
     let mut app = Router::new()
         .route("/healthz", get(healthz))

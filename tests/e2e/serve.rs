@@ -44,9 +44,7 @@ async fn serve_on_an_empty_data_directory_is_healthy_ready_and_populated() {
         .filter(|p| p.visibility == registry_api::model::Visibility::Public)
         .count();
     assert!(
-        home.contains(&format!(
-            "<strong>{public_pilots}</strong> pilots you can read"
-        )),
+        home.contains(&format!("and <strong>{public_pilots}</strong> pilots")),
         "the home page counts the demo data's {public_pilots} public pilots"
     );
     assert!(

@@ -1,53 +1,61 @@
 //! A metric compared across pilots, for people and spreadsheets: the forest plot
-//! (`/metrics/{code}/forest.svg`) and the figures as CSV (`/metrics/{code}/comparison.csv`).
-//! Both take the pilot filter and the comparison's options as query parameters, in the
-//! spellings of the data (`?effect_measure=rr&method=dl&subgroup_by=region&care_setting=community`),
-//! and show only what the viewer may see, exactly as `metricComparison` does.
+//! (`/evidence/{code}/forest.svg`) and the figures as CSV (`/evidence/{code}/comparison.csv`).
+//! Both take the pilot filter and the comparison's options as query parameters in GraphQL's
+//! spellings (`?effectMeasure=RR&method=DL&subgroupBy=REGION&careSetting=COMMUNITY`, see
+//! [`query`](crate::query)), and show only what the viewer may see, exactly as
+//! `metricComparison` does. They accept an API token as well as a session.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use registry_api::ServiceError;
 use registry_api::auth::credentials;
 use registry_api::evidence::Pooled;
-use registry_api::model::{EffectMeasure, EntryPoint, PoolingMethod, SubgroupBy};
-use registry_api::service::comparisons::{self, Comparison, Question};
-use serde::{Deserialize, Serialize};
+use registry_api::model::{EffectMeasure, EntryPoint, PoolingMethod};
+use registry_api::service::comparisons::{self, Comparison};
+use serde::Serialize;
 
-use crate::query::PilotFilterParams;
+use crate::query::{ComparisonQuery, legacy_to_current};
 use crate::{WebState, forest};
 
-#[derive(Debug, Deserialize)]
-pub struct ComparisonParams {
-    effect_measure: Option<EffectMeasure>,
-    method: Option<PoolingMethod>,
-    subgroup_by: Option<SubgroupBy>,
-    #[serde(flatten)]
-    filter: PilotFilterParams,
-}
-
 /// The comparison for a request, or the response that says why not.
-async fn comparison_for(
+pub async fn comparison_for(
     state: &WebState,
     headers: &HeaderMap,
     code: String,
-    params: ComparisonParams,
+    pairs: &[(String, String)],
 ) -> Result<Comparison, Response> {
+    let query = ComparisonQuery::parse(pairs)
+        .map_err(|reasons| (StatusCode::BAD_REQUEST, reasons.join("\n")).into_response())?;
     // A read changes nothing, so it needs no CSRF token.
     let actor = credentials::caller(&state.db, state.sign_in.policy, headers, EntryPoint::Web)
         .await
         .map_err(|e| refusal(&e.into()))?
         .into_actor();
-    let question = Question {
-        metric_code: code,
-        filter: params.filter.into(),
-        effect_measure: params.effect_measure,
-        method: params.method.unwrap_or_default(),
-        subgroup_by: params.subgroup_by,
-    };
-    comparisons::compare(&state.db, &actor, &question)
+    comparisons::compare(&state.db, &actor, &query.question(code))
         .await
         .map_err(|e| refusal(&e))
+}
+
+/// The first downloads' addresses (`/metrics/{code}/forest.svg?effect_measure=rr`) lead to
+/// their current ones, with the query in the current spellings.
+pub async fn moved(
+    Path((code, file)): Path<(String, String)>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    if !matches!(file.as_str(), "forest.svg" | "comparison.csv") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(legacy_to_current(&pairs));
+    let query = query.finish();
+    let code: String = form_urlencoded::byte_serialize(code.as_bytes()).collect();
+    let target = if query.is_empty() {
+        format!("/evidence/{code}/{file}")
+    } else {
+        format!("/evidence/{code}/{file}?{query}")
+    };
+    Redirect::permanent(&target).into_response()
 }
 
 fn refusal(err: &ServiceError) -> Response {
@@ -82,9 +90,9 @@ pub async fn forest_svg(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(code): Path<String>,
-    Query(params): Query<ComparisonParams>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    match comparison_for(&state, &headers, code, params).await {
+    match comparison_for(&state, &headers, code, &pairs).await {
         Ok(comparison) => match forest::render(&comparison) {
             Ok(svg) => (
                 [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
@@ -271,9 +279,9 @@ pub async fn comparison_csv(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(code): Path<String>,
-    Query(params): Query<ComparisonParams>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let comparison = match comparison_for(&state, &headers, code, params).await {
+    let comparison = match comparison_for(&state, &headers, code, &pairs).await {
         Ok(comparison) => comparison,
         Err(response) => return response,
     };
@@ -296,37 +304,5 @@ pub async fn comparison_csv(
             tracing::error!(error = %err, "writing a comparison as CSV");
             crate::unavailable()
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use axum::extract::Query;
-    use registry_api::model::{CareSetting, Region};
-    use registry_api::service::pilots::PilotFilter;
-    use sea_orm::prelude::Date;
-
-    use super::*;
-
-    /// The query string of a bookmarked forest plot or CSV reads as the comparison it names.
-    #[test]
-    fn the_query_string_names_the_filter_and_options() -> Result<(), Box<dyn std::error::Error>> {
-        let uri = "/metrics/TEST_WAIT/comparison.csv?method=dl&effect_measure=rr\
-                   &care_setting=community&region=london&started_on_or_after=2024-04-01"
-            .parse()?;
-        let Query(params) = Query::<ComparisonParams>::try_from_uri(&uri)?;
-        assert_eq!(params.method, Some(PoolingMethod::Dl));
-        assert_eq!(params.effect_measure, Some(EffectMeasure::Rr));
-        assert_eq!(params.subgroup_by, None);
-        assert_eq!(
-            PilotFilter::from(params.filter),
-            PilotFilter {
-                care_setting: Some(CareSetting::Community),
-                region: Some(Region::London),
-                started_on_or_after: Date::from_ymd_opt(2024, 4, 1),
-                ..PilotFilter::default()
-            }
-        );
-        Ok(())
     }
 }

@@ -146,6 +146,8 @@ struct Diamond {
     label: String,
     points: String,
     numbers: String,
+    /// The pooled estimate over every pilot, rather than a subgroup's.
+    overall: bool,
 }
 
 struct Interval {
@@ -174,7 +176,9 @@ struct ForestPlot {
     subtitle: String,
     measure_label: String,
     rows: Vec<Row>,
-    diamond: Option<Diamond>,
+    /// Subgroup names, above their pilots.
+    headings: Vec<Note>,
+    diamonds: Vec<Diamond>,
     prediction: Option<Interval>,
     heterogeneity: Option<Note>,
     no_effect_x: f64,
@@ -202,6 +206,13 @@ pub fn render(comparison: &Comparison) -> askama::Result<String> {
         .pilots
         .iter()
         .flat_map(|p| [p.ci_lower, p.ci_upper])
+        .chain(
+            figured
+                .subgroups
+                .iter()
+                .filter_map(|s| s.pooled.as_ref())
+                .flat_map(|p| [p.random_ci_lower, p.random_ci_upper]),
+        )
         .chain(pooled.iter().flat_map(|p| {
             [
                 Some(p.random_ci_lower),
@@ -220,55 +231,42 @@ pub fn render(comparison: &Comparison) -> askama::Result<String> {
         .fold(0.0, f64::max)
         .max(f64::MIN_POSITIVE);
 
-    let rows: Vec<Row> = figured
-        .pilots
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let full = format!("{} ({})", p.input.pilot_title, p.input.host_name);
-            let label = if full.chars().count() > LABEL_CHARS {
-                format!(
-                    "{}…",
-                    full.chars().take(LABEL_CHARS - 1).collect::<String>()
-                )
-            } else {
-                full.clone()
-            };
-            Row {
-                y: FIRST_ROW + ROW_HEIGHT * i as f64,
-                label,
-                title: full,
-                x: scale.x(p.effect),
-                x_low: scale.x(p.ci_lower),
-                x_high: scale.x(p.ci_upper),
-                half: 2.0 + 5.0 * (p.weight_random / max_weight).sqrt(),
-                numbers: format!(
-                    "{} [{}, {}]",
-                    short(p.effect),
-                    short(p.ci_lower),
-                    short(p.ci_upper)
-                ),
-                weight: format!("{:.1}%", p.weight_random),
-            }
-        })
-        .collect();
-    let mut y = FIRST_ROW + ROW_HEIGHT * rows.len() as f64 + 8.0;
-    let diamond = pooled.map(|p| {
+    let row = |y: f64, p: &registry_api::service::comparisons::PilotEffect| {
+        let full = format!("{} ({})", p.input.pilot_title, p.input.host_name);
+        let label = if full.chars().count() > LABEL_CHARS {
+            format!(
+                "{}…",
+                full.chars().take(LABEL_CHARS - 1).collect::<String>()
+            )
+        } else {
+            full.clone()
+        };
+        Row {
+            y,
+            label,
+            title: full,
+            x: scale.x(p.effect),
+            x_low: scale.x(p.ci_lower),
+            x_high: scale.x(p.ci_upper),
+            half: 2.0 + 5.0 * (p.weight_random / max_weight).sqrt(),
+            numbers: format!(
+                "{} [{}, {}]",
+                short(p.effect),
+                short(p.ci_lower),
+                short(p.ci_upper)
+            ),
+            weight: format!("{:.1}%", p.weight_random),
+        }
+    };
+    let diamond = |y: f64, label: String, p: &registry_api::evidence::Pooled, overall: bool| {
         let (l, m, h) = (
             scale.x(p.random_ci_lower),
             scale.x(p.random_estimate),
             scale.x(p.random_ci_upper),
         );
-        let d = Diamond {
+        Diamond {
             y,
-            label: format!(
-                "Random effects ({}), {} pilots",
-                match p.method {
-                    registry_api::model::PoolingMethod::Reml => "REML",
-                    registry_api::model::PoolingMethod::Dl => "DerSimonian–Laird",
-                },
-                p.k
-            ),
+            label,
             points: format!(
                 "{l:.1},{y:.1} {m:.1},{:.1} {h:.1},{y:.1} {m:.1},{:.1}",
                 y - 7.0,
@@ -280,10 +278,73 @@ pub fn render(comparison: &Comparison) -> askama::Result<String> {
                 short(p.random_ci_lower),
                 short(p.random_ci_upper)
             ),
-        };
+            overall,
+        }
+    };
+
+    // Pilots in their subgroups when the comparison has them, each subgroup headed and
+    // closed by its own diamond; otherwise one run of pilots.
+    let sections: Vec<(
+        Option<&registry_api::service::comparisons::Subgroup>,
+        Vec<_>,
+    )> = match comparison.subgroup_by {
+        Some(by) => figured
+            .subgroups
+            .iter()
+            .map(|s| {
+                let members = figured
+                    .pilots
+                    .iter()
+                    .filter(|p| p.input.attributes.subgroup(by) == s.key)
+                    .collect();
+                (Some(s), members)
+            })
+            .collect(),
+        None => vec![(None, figured.pilots.iter().collect())],
+    };
+    let mut rows = Vec::new();
+    let mut headings = Vec::new();
+    let mut diamonds = Vec::new();
+    let mut y = FIRST_ROW;
+    for (subgroup, members) in sections {
+        if let Some(s) = subgroup {
+            headings.push(Note {
+                y,
+                text: s.key.clone(),
+            });
+            y += ROW_HEIGHT;
+        }
+        for p in members {
+            rows.push(row(y, p));
+            y += ROW_HEIGHT;
+        }
+        if let Some((s, pooled)) = subgroup.and_then(|s| Some((s, s.pooled.as_ref()?))) {
+            diamonds.push(diamond(
+                y,
+                format!("Subtotal: {}, {} pilots", s.key, s.k),
+                pooled,
+                false,
+            ));
+            y += ROW_HEIGHT;
+        }
+    }
+    y += 8.0;
+    if let Some(p) = pooled {
+        diamonds.push(diamond(
+            y,
+            format!(
+                "Random effects ({}), {} pilots",
+                match p.method {
+                    registry_api::model::PoolingMethod::Reml => "REML",
+                    registry_api::model::PoolingMethod::Dl => "DerSimonian–Laird",
+                },
+                p.k
+            ),
+            p,
+            true,
+        ));
         y += ROW_HEIGHT;
-        d
-    });
+    }
     let prediction = pooled.and_then(|p| {
         let (low, high) = (p.prediction_lower?, p.prediction_upper?);
         let interval = Interval {
@@ -350,7 +411,8 @@ pub fn render(comparison: &Comparison) -> askama::Result<String> {
             })
             .collect(),
         rows,
-        diamond,
+        headings,
+        diamonds,
         prediction,
         heterogeneity,
         left_label,

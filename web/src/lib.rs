@@ -1,24 +1,29 @@
-//! The server-rendered web pages: the home page and the sign-in pages. The pages read through
-//! the same services as the API, as the person the session names.
+//! The server-rendered web pages, in the NHS.UK design system: the pages people read (`pages`),
+//! the sign-in pages (`auth`), the downloads (`evidence`) and the design system's assets
+//! (`statics`). The pages read through the same services as the API, as the person the
+//! session names (`viewer`).
 
 mod auth;
+mod components;
 mod cookies;
 mod evidence;
 mod forest;
+mod format;
 pub mod headers;
+mod pages;
 mod query;
 pub mod statics;
+mod viewer;
+mod wording;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use registry_api::auth::{SignIn, credentials};
-use registry_api::model::EntryPoint;
-use registry_api::service::{PageRequest, Sort, pilots, technologies};
-use registry_api::{Actor, ServiceError};
+use registry_api::ServiceError;
+use registry_api::auth::SignIn;
+use registry_api::search::SearchEngine;
 use sea_orm::DatabaseConnection;
 
 /// What the pages need.
@@ -26,19 +31,21 @@ use sea_orm::DatabaseConnection;
 pub struct WebState {
     pub db: DatabaseConnection,
     pub sign_in: SignIn,
+    pub search: SearchEngine,
 }
 
 /// The pages and the sign-in routes. Sign-in routes are returned apart so the server can put a
 /// rate limit on them.
 pub fn router(state: WebState) -> Router {
-    Router::new()
-        .route("/", get(home))
+    pages::router()
         .route("/assets/{version}/{*file}", get(statics::serve))
-        .route("/metrics/{code}/forest.svg", get(evidence::forest_svg))
+        .route("/evidence/{code}/forest.svg", get(evidence::forest_svg))
         .route(
-            "/metrics/{code}/comparison.csv",
+            "/evidence/{code}/comparison.csv",
             get(evidence::comparison_csv),
         )
+        .route("/metrics/{code}/{file}", get(evidence::moved))
+        .fallback(pages::not_found)
         .with_state(state)
 }
 
@@ -62,58 +69,6 @@ struct GraphiqlPage {
 /// session's CSRF token for the requests GraphiQL sends.
 pub fn graphiql(csrf_token: Option<String>) -> Response {
     html(GraphiqlPage { csrf_token })
-}
-
-/// Who is looking, for the page header.
-struct Viewer {
-    name: String,
-    csrf_token: String,
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    viewer: Option<Viewer>,
-    technologies: u64,
-    pilots: u64,
-}
-
-async fn home(State(state): State<WebState>, headers: HeaderMap) -> Response {
-    match home_page(&state, &headers).await {
-        Ok(page) => html(page),
-        Err(err) => problem(&err),
-    }
-}
-
-async fn home_page(state: &WebState, headers: &HeaderMap) -> Result<HomePage, ServiceError> {
-    let current =
-        credentials::session(&state.db, state.sign_in.policy, headers, EntryPoint::Web).await?;
-    let (viewer, actor) = match current {
-        Some(current) => (
-            Some(Viewer {
-                name: current.actor.label(),
-                csrf_token: current.csrf_token,
-            }),
-            current.actor,
-        ),
-        None => (None, Actor::anonymous(EntryPoint::Web)),
-    };
-    let one = PageRequest {
-        first: 1,
-        offset: 0,
-    };
-    let technologies =
-        technologies::list(&state.db, &actor, &Default::default(), Sort::default(), one)
-            .await?
-            .total_count;
-    let pilots = pilots::list(&state.db, &actor, &Default::default(), Sort::default(), one)
-        .await?
-        .total_count;
-    Ok(HomePage {
-        viewer,
-        technologies,
-        pilots,
-    })
 }
 
 /// Renders a page, or the service's generic problem page if the template fails.

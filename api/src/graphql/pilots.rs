@@ -36,6 +36,8 @@ pub struct PilotFilterInput {
     esf_tier: Option<EsfTier>,
     /// A standard the tested technology supports.
     standard: Option<Standard>,
+    /// Hosted in primary care (GP practices and primary care networks): true; elsewhere: false.
+    primary_care: Option<bool>,
 }
 
 impl PilotFilterInput {
@@ -57,6 +59,7 @@ impl PilotFilterInput {
             category: self.category.map(Into::into),
             esf_tier: self.esf_tier.map(Into::into),
             standard: self.standard.map(Into::into),
+            primary_care: self.primary_care,
         })
     }
 }

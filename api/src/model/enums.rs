@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 pub trait Spelling: Copy {
     /// The value's stored snake_case spelling.
     fn as_str(self) -> &'static str;
+
+    /// The value a stored spelling names, if any.
+    fn from_spelling(value: &str) -> Option<Self>;
 }
 
 /// Declares a closed list stored as text, with its human label for pages and errors. Each
@@ -71,6 +74,10 @@ macro_rules! closed_list {
         impl Spelling for $name {
             fn as_str(self) -> &'static str {
                 $name::as_str(self)
+            }
+
+            fn from_spelling(value: &str) -> Option<Self> {
+                $name::from_str_value(value)
             }
         }
     };

@@ -69,6 +69,43 @@ impl FacetName {
     }
 }
 
+impl FacetName {
+    /// The facet's name as people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Kind => "Type of record",
+            Self::Category => "Category",
+            Self::CareSetting => "Care setting",
+            Self::Specialty => "Specialty",
+            Self::Region => "Region",
+            Self::Status => "Pilot status",
+            Self::EsfTier => "NICE evidence tier",
+            Self::Standard => "Standard supported",
+            Self::Recommendation => "Recommendation",
+            Self::Design => "Evaluation design",
+            Self::EvidenceRating => "Evidence rating",
+        }
+    }
+
+    /// The label of one of the facet's values (its stored spelling), if the value is one.
+    pub fn value_label(self, value: &str) -> Option<&'static str> {
+        use crate::model as m;
+        match self {
+            Self::Kind => m::IndexedKind::from_str_value(value).map(|v| v.label()),
+            Self::Category => m::TechnologyCategory::from_str_value(value).map(|v| v.label()),
+            Self::CareSetting => m::CareSetting::from_str_value(value).map(|v| v.label()),
+            Self::Specialty => m::Specialty::from_str_value(value).map(|v| v.label()),
+            Self::Region => m::Region::from_str_value(value).map(|v| v.label()),
+            Self::Status => m::PilotStatus::from_str_value(value).map(|v| v.label()),
+            Self::EsfTier => m::EsfTier::from_str_value(value).map(|v| v.label()),
+            Self::Standard => m::Standard::from_str_value(value).map(|v| v.label()),
+            Self::Recommendation => m::Recommendation::from_str_value(value).map(|v| v.label()),
+            Self::Design => m::EvaluationDesign::from_str_value(value).map(|v| v.label()),
+            Self::EvidenceRating => m::EvidenceRating::from_str_value(value).map(|v| v.label()),
+        }
+    }
+}
+
 /// What one document says about one published record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchDocument {

@@ -13,7 +13,7 @@ use super::pilots::{find_readable, reindex_with_technology};
 use super::{access, ensure_version, journal, update_versioned};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
-use crate::model::{Comparator, MetricKind, MetricUnit, metric, pilot_measure};
+use crate::model::{Comparator, EffectMeasure, MetricKind, MetricUnit, metric, pilot_measure};
 
 /// Largest gap allowed between a binary value and its events / n (rounding to 4 places).
 const PROPORTION_TOLERANCE: f64 = 5e-4;
@@ -437,6 +437,53 @@ pub fn result(m: &pilot_measure::Model) -> Side {
         period_start: m.result_period_start,
         period_end: m.result_period_end,
     }
+}
+
+impl From<Side> for crate::evidence::Arm {
+    fn from(side: Side) -> Self {
+        Self {
+            value: side.value,
+            n: side.n,
+            sd: side.sd,
+            events: side.events,
+        }
+    }
+}
+
+/// The effect measure a metric's kind suits unless another is asked for: the mean difference
+/// for continuous metrics, the risk ratio for binary ones.
+pub fn default_effect_measure(metric: &metric::Model) -> EffectMeasure {
+    match metric.kind {
+        MetricKind::Binary => EffectMeasure::Rr,
+        MetricKind::Continuous => EffectMeasure::Md,
+    }
+}
+
+/// One measure's own effect, its result against its baseline, on the reporting scale (ratios
+/// as ratios) with its 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeasureEffect {
+    pub measure: EffectMeasure,
+    pub estimate: f64,
+    pub ci_lower: f64,
+    pub ci_upper: f64,
+}
+
+/// The measure's effect in the measure its metric suits, or why it cannot be worked out (no
+/// sample sizes, no spread, no events); the same formulas a comparison uses.
+pub fn effect(
+    m: &pilot_measure::Model,
+    metric: &metric::Model,
+) -> Result<MeasureEffect, crate::evidence::Exclusion> {
+    let measure = default_effect_measure(metric);
+    let effect = crate::evidence::effect_size(measure, &result(m).into(), &baseline(m).into())?;
+    let (lower, upper) = effect.ci95();
+    Ok(MeasureEffect {
+        measure,
+        estimate: measure.to_reporting(effect.y),
+        ci_lower: measure.to_reporting(lower),
+        ci_upper: measure.to_reporting(upper),
+    })
 }
 
 /// The change from baseline to result.

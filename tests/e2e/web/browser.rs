@@ -3,7 +3,10 @@
 //! JavaScript disabled, because the specification promises both and only a browser can show
 //! them. A page test is a journey of a few lines; add each new page to the lists below.
 
-use registry_api::model::session;
+use registry_api::Actor;
+use registry_api::model::{EntryPoint, session};
+use registry_api::service::pilots::{self, PilotFilter};
+use registry_api::service::{PageRequest, Sort, measures, metrics, organisations, technologies};
 
 use crate::support::chromium::{Chromium, Journey};
 use crate::support::{self, TestDb, app::TestApp};
@@ -11,12 +14,51 @@ use crate::support::{self, TestDb, app::TestApp};
 /// The demo trust evaluator, whose Sign in button the journeys press.
 const EVALUATOR: &str = "Rhodri Penhallow";
 
-/// Pages everyone may open, checked signed out and signed in.
-const PAGES: &[&str] = &["/", "/auth/login", "/graphql"];
-/// The error page, answering 404: with demo accounts there is no provider to call back from.
-/// (A path no route answers gets no page yet, only an empty 404, which chromium replaces with
-/// its own; once it has one, check it here too.)
-const MISSING: &str = "/auth/callback";
+/// Pages everyone may open, checked signed out and signed in (with a record of each kind
+/// from the demo data, see [`record_pages`]).
+const PAGES: &[&str] = &[
+    "/",
+    "/search",
+    "/search?q=ward&careSetting=COMMUNITY",
+    "/evidence",
+    "/auth/login",
+    "/graphql",
+];
+/// The styled "page not found".
+const MISSING: &str = "/no/such/page";
+
+/// A technology, a pilot, an organisation and a comparison with subgroups from the demo data,
+/// each as anyone may read it.
+async fn record_pages(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+    let anonymous = Actor::anonymous(EntryPoint::Web);
+    let one = PageRequest {
+        first: 1,
+        offset: 0,
+    };
+    let pilot = pilots::list(db, &anonymous, &PilotFilter::default(), Sort::Name, one)
+        .await
+        .expect("pilots")
+        .items
+        .remove(0);
+    let technology = technologies::get(db, &anonymous, pilot.technology_id)
+        .await
+        .expect("technology");
+    let host = organisations::get(db, pilot.host_organisation_id)
+        .await
+        .expect("host");
+    let measured = measures::of_pilots(db, &anonymous, [pilot.id])
+        .await
+        .expect("measures");
+    let metric = metrics::get(db, measured[0].metric_id)
+        .await
+        .expect("metric");
+    vec![
+        format!("/technologies/{}", technology.record.slug),
+        format!("/pilots/{}", pilot.id),
+        format!("/organisations/{}", host.ods_code.expect("ODS code")),
+        format!("/evidence/{}?subgroupBy=CARE_SETTING", metric.code),
+    ]
+}
 
 /// A migrated SQLite database with the demo data set (whose people the demo accounts page
 /// offers), served with demo sign-in.
@@ -32,9 +74,9 @@ async fn demo_app() -> (TestDb, TestApp) {
     (test_db, app)
 }
 
-/// Adds an axe-core check of each page in `PAGES` and of the error page to `journey`.
-fn check_every_page(mut journey: Chromium, app: &TestApp) -> Chromium {
-    for path in PAGES {
+/// Adds an axe-core check of each page in `paths` and of the error page to `journey`.
+fn check_every_page(mut journey: Chromium, app: &TestApp, paths: &[String]) -> Chromium {
+    for path in paths {
         journey = journey.goto(app.url(path));
         if *path == "/graphql" {
             // GraphiQL renders with script after the page loads; check what a person then sees.
@@ -57,21 +99,24 @@ fn checked_paths(journey: &Journey) -> Vec<String> {
 #[tokio::test]
 async fn every_page_passes_axe_signed_out_and_signed_in() {
     let (test_db, app) = demo_app().await;
-    let signed_out = check_every_page(Chromium::new(), &app);
+    let mut paths: Vec<String> = PAGES.iter().map(|p| (*p).to_owned()).collect();
+    paths.extend(record_pages(&test_db.db).await);
+    let signed_out = check_every_page(Chromium::new(), &app, &paths);
     let journey = check_every_page(
         signed_out
             .goto(app.url("/auth/login"))
             .click_button(&format!("Sign in as {EVALUATOR}"))
             .snapshot("signed in"),
         &app,
+        &paths,
     )
     .run()
     .await;
 
-    let mut expected: Vec<String> = PAGES
+    let mut expected: Vec<String> = paths
         .iter()
-        .chain(&[MISSING])
-        .map(|p| (*p).to_owned())
+        .map(|p| p.split('?').next().unwrap_or_default().to_owned())
+        .chain([MISSING.to_owned()])
         .collect();
     expected.extend(expected.clone());
     assert_eq!(
@@ -157,6 +202,104 @@ async fn signing_in_and_out_works_without_javascript() {
         test_db.count::<session::Entity>().await,
         0,
         "signing out ended the session on the server"
+    );
+    app.stop();
+    test_db.finish().await;
+}
+
+#[tokio::test]
+async fn finding_and_reading_the_evidence_works_without_javascript() {
+    let (test_db, app) = demo_app().await;
+    let journey = Chromium::new()
+        .javascript(false)
+        .goto(app.url("/"))
+        .fill("Has another trust already tried it?", "virtual ward")
+        .submit("Has another trust already tried it?")
+        .snapshot("results")
+        .check("Community care")
+        .click_button("Apply filters")
+        .snapshot("narrowed")
+        .goto(app.url("/search"))
+        .click_link("Next")
+        .snapshot("second page")
+        .goto(app.url("/search?q=virtual+ward&kind=TECHNOLOGY"))
+        .click_link("Lumenward Virtual Ward Platform")
+        .snapshot("technology")
+        .click_link("Respiratory virtual ward pilot")
+        .snapshot("pilot")
+        .click_link("Downsvale Hospitals")
+        .snapshot("organisation")
+        .goto(app.url("/evidence"))
+        .click_link("Clinician administrative time per session")
+        .snapshot("comparison")
+        .select("Show subgroups by", "Care setting")
+        .click_button("Update comparison")
+        .snapshot("subgroups")
+        .run()
+        .await;
+
+    let results = journey.page("results");
+    assert_eq!(results.path(), "/search");
+    assert!(results.url.contains("q=virtual+ward"), "{}", results.url);
+    let narrowed = journey.page("narrowed");
+    assert!(
+        narrowed.url.contains("careSetting=COMMUNITY") && narrowed.url.contains("q=virtual+ward"),
+        "ticking a facet and applying it keeps the search: {}",
+        narrowed.url
+    );
+    assert!(
+        narrowed.main.contains("Care setting: Community care")
+            && narrowed.main.contains("Clear all filters"),
+        "the chosen filter is listed with a way to remove it: {}",
+        narrowed.main
+    );
+    // The heading over the hits: "25 results".
+    let count = |page: &crate::support::chromium::Page| -> u64 {
+        page.main
+            .lines()
+            .find_map(|line| {
+                let number = line
+                    .trim()
+                    .strip_suffix(" results")
+                    .or(line.trim().strip_suffix(" result"))?;
+                number.replace(',', "").parse().ok()
+            })
+            .expect("a result count")
+    };
+    assert!(
+        count(narrowed) < count(results),
+        "the facet narrows the results: {} then {}",
+        count(results),
+        count(narrowed)
+    );
+    assert!(
+        journey.page("second page").url.ends_with("/search?page=2"),
+        "{}",
+        journey.page("second page").url
+    );
+    assert_eq!(
+        journey.page("technology").heading.as_deref(),
+        Some("Lumenward Virtual Ward Platform")
+    );
+    let pilot = journey.page("pilot");
+    assert!(pilot.path().starts_with("/pilots/"), "{}", pilot.url);
+    assert!(pilot.main.contains("Outcomes") && pilot.main.contains("Evidence rating"));
+    let organisation = journey.page("organisation");
+    assert!(organisation.path().starts_with("/organisations/"));
+    assert!(organisation.main.contains("Pilots it hosts"));
+    let comparison = journey.page("comparison");
+    assert_eq!(comparison.path(), "/evidence/ADMIN_TIME_MIN");
+    assert!(comparison.main.contains("Forest plot"));
+    let subgroups = journey.page("subgroups");
+    assert!(
+        subgroups.url.contains("subgroupBy=CARE_SETTING"),
+        "{}",
+        subgroups.url
+    );
+    assert!(
+        subgroups.main.contains("Subgroups") && subgroups.main.contains("Primary care"),
+        "{}",
+        subgroups.main
     );
     app.stop();
     test_db.finish().await;

@@ -4,3 +4,4 @@
 
 mod assets;
 mod browser;
+mod pages;

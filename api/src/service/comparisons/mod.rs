@@ -18,7 +18,7 @@ use serde_json::json;
 pub use figures::{Excluded, Figured, Input, PilotEffect, Subgroup};
 
 use super::pilots::{self, PilotFilter};
-use super::{access, journal, metrics};
+use super::{access, journal, measures, metrics};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 use crate::model::{
@@ -165,6 +165,67 @@ pub async fn compare(
     .await?;
     ::metrics::histogram!("registry_comparison_seconds").record(started.elapsed().as_secs_f64());
     Ok(comparison)
+}
+
+/// One comparison for each metric that the actor's readable pilots of a technology measured,
+/// over those pilots, in the metrics' catalogue order: the technology's evidence at a glance.
+#[tracing::instrument(skip_all)]
+pub async fn of_technology(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    technology_id: Uuid,
+    method: PoolingMethod,
+) -> ServiceResult<Vec<Comparison>> {
+    let filter = PilotFilter {
+        technology_id: Some(technology_id),
+        ..PilotFilter::default()
+    };
+    let metric_ids: Vec<Uuid> = pilot_measure::Entity::find()
+        .select_only()
+        .column(pilot_measure::Column::MetricId)
+        .distinct()
+        .join(JoinType::InnerJoin, pilot_measure::Relation::Pilot.def())
+        .filter(pilots::condition(actor, &filter))
+        .filter(access::comparable_pilots())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut measured = metrics::get_many(db, metric_ids).await?;
+    measured.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut comparisons = Vec::with_capacity(measured.len());
+    for metric in measured {
+        let measure = measures::default_effect_measure(&metric);
+        let inputs = inputs(db, actor, &metric, &filter).await?;
+        comparisons.push(Comparison::of(metric, measure, method, None, &inputs).await?);
+    }
+    Ok(comparisons)
+}
+
+/// How many pilots the actor could compare on each metric (by metric id): the catalogue's
+/// counts, in one statement.
+pub async fn comparable_counts(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> ServiceResult<HashMap<Uuid, u64>> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let rows: Vec<(Uuid, i64)> = pilot_measure::Entity::find()
+        .select_only()
+        .column(pilot_measure::Column::MetricId)
+        .column_as(
+            Expr::col((pilot_measure::Entity, pilot_measure::Column::PilotId)).count_distinct(),
+            "pilots",
+        )
+        .join(JoinType::InnerJoin, pilot_measure::Relation::Pilot.def())
+        .filter(pilots::condition(actor, &PilotFilter::default()))
+        .filter(access::comparable_pilots())
+        .group_by(pilot_measure::Column::MetricId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(metric, pilots)| (metric, u64::try_from(pilots).unwrap_or(0)))
+        .collect())
 }
 
 /// Compares, then keeps the question and every input used.
@@ -328,8 +389,7 @@ fn effect_measure_for(
 ) -> ServiceResult<EffectMeasure> {
     let binary = metric.kind == MetricKind::Binary;
     match asked {
-        None if binary => Ok(EffectMeasure::Rr),
-        None => Ok(EffectMeasure::Md),
+        None => Ok(measures::default_effect_measure(metric)),
         Some(m)
             if matches!(m, EffectMeasure::Rr | EffectMeasure::Or | EffectMeasure::Rd) == binary =>
         {

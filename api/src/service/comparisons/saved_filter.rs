@@ -37,6 +37,9 @@ struct StoredPilotFilterV1 {
     category: Option<TechnologyCategory>,
     esf_tier: Option<EsfTier>,
     standard: Option<Standard>,
+    /// Added within version 1: rows written before it lack it, and read as unset, which is
+    /// what they meant.
+    primary_care: Option<bool>,
 }
 
 impl Default for StoredPilotFilterV1 {
@@ -63,6 +66,7 @@ impl From<&PilotFilter> for StoredPilotFilterV1 {
             category: f.category,
             esf_tier: f.esf_tier,
             standard: f.standard,
+            primary_care: f.primary_care,
         }
     }
 }
@@ -83,6 +87,7 @@ impl From<StoredPilotFilterV1> for PilotFilter {
             category: s.category,
             esf_tier: s.esf_tier,
             standard: s.standard,
+            primary_care: s.primary_care,
         }
     }
 }
@@ -142,6 +147,7 @@ mod tests {
             category: Some(TechnologyCategory::AiDiagnostics),
             esf_tier: Some(EsfTier::B),
             standard: Some(Standard::FhirR4UkCore),
+            primary_care: Some(true),
         }
     }
 
@@ -163,6 +169,7 @@ mod tests {
             "category": "ai_diagnostics",
             "esf_tier": "b",
             "standard": "fhir_r4_uk_core",
+            "primary_care": true,
         })
     }
 

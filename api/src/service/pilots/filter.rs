@@ -1,12 +1,12 @@
 //! Which pilots a list, count or comparison covers: the filter, and the condition it becomes.
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, Condition, prelude::Uuid, sea_query::Query};
+use sea_orm::{ColumnTrait, Condition, Iterable, prelude::Uuid, sea_query::Query};
 
 use crate::actor::Actor;
 use crate::model::{
-    CareSetting, EsfTier, EvaluationDesign, PilotStatus, Region, Specialty, Standard,
-    TechnologyCategory, Visibility, organisation, pilot, technology, technology_standard,
+    CareSetting, EsfTier, EvaluationDesign, OrganisationKind, PilotStatus, Region, Specialty,
+    Standard, TechnologyCategory, Visibility, organisation, pilot, technology, technology_standard,
 };
 use crate::service::access;
 
@@ -30,6 +30,8 @@ pub struct PilotFilter {
     pub category: Option<TechnologyCategory>,
     pub esf_tier: Option<EsfTier>,
     pub standard: Option<Standard>,
+    /// Hosted in primary care (GP practices and primary care networks), or elsewhere.
+    pub primary_care: Option<bool>,
 }
 
 /// The filter as a condition, always narrowed to what the actor may read.
@@ -88,6 +90,18 @@ pub fn condition(actor: &Actor, filter: &PilotFilter) -> Condition {
                     .column(technology_standard::Column::TechnologyId)
                     .from(technology_standard::Entity)
                     .and_where(technology_standard::Column::Standard.eq(standard))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(primary) = filter.primary_care {
+        let kinds = OrganisationKind::iter().filter(|k| k.is_primary_care() == primary);
+        condition = condition.add(
+            pilot::Column::HostOrganisationId.in_subquery(
+                Query::select()
+                    .column(organisation::Column::Id)
+                    .from(organisation::Entity)
+                    .and_where(organisation::Column::Kind.is_in(kinds))
                     .to_owned(),
             ),
         );

@@ -1,0 +1,146 @@
+//! The pages people read, one module per group of pages, each handler thin: it asks the services
+//! as the [`Viewer`](crate::viewer::Viewer) and hands a view to its template (under
+//! `templates/pages/`, mirroring these modules). Every failure becomes a [`PageError`], which
+//! renders the design system's error pages and never shows internal detail.
+
+mod evidence;
+mod home;
+mod organisations;
+mod pilots;
+mod search;
+mod technologies;
+
+use std::time::Instant;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use registry_api::ServiceError;
+
+use crate::WebState;
+
+/// The pages, each timed into `registry_page_seconds` by its route.
+pub fn router() -> Router<WebState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/search", get(search::show))
+        .route("/technologies/{slug}", get(technologies::show))
+        .route("/pilots/{id}", get(pilots::show))
+        .route("/organisations/{ods_code}", get(organisations::show))
+        .route("/evidence", get(evidence::catalogue))
+        .route("/evidence/{code}", get(evidence::comparison))
+        .route_layer(middleware::from_fn(timed))
+}
+
+/// Records how long the server took over each page (services and template), for the summary
+/// at `/metrics`.
+async fn timed(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    ::metrics::histogram!("registry_page_seconds", "page" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// Why a page could not be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// No such record, or none the viewer may read: the two look the same.
+    #[error("not found")]
+    NotFound,
+    /// The address asks for something that cannot be: shown with the reasons, in plain English.
+    #[error("bad request")]
+    BadRequest(Vec<String>),
+    #[error(transparent)]
+    Service(ServiceError),
+    #[error("rendering a page: {0}")]
+    Render(#[from] askama::Error),
+}
+
+impl From<ServiceError> for PageError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::NotFound(_) => Self::NotFound,
+            ServiceError::Invalid(errors) => {
+                Self::BadRequest(errors.into_iter().map(|e| e.message).collect())
+            }
+            other => Self::Service(other),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "errors/not_found.html")]
+struct NotFoundPage;
+
+#[derive(Template)]
+#[template(path = "errors/bad_request.html")]
+struct BadRequestPage {
+    reasons: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "errors/problem.html")]
+struct ProblemPage {
+    /// "Try again later" for a part that is down or slow, rather than "we are fixing it".
+    transient: bool,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            Self::NotFound => (StatusCode::NOT_FOUND, NotFoundPage.render()),
+            Self::BadRequest(reasons) => {
+                (StatusCode::BAD_REQUEST, BadRequestPage { reasons }.render())
+            }
+            Self::Service(err) => {
+                tracing::error!(error = %registry_api::error::CauseChain(&err), "serving a page");
+                let transient = matches!(
+                    err,
+                    ServiceError::TimedOut(_) | ServiceError::Unavailable(_)
+                );
+                let status = if transient {
+                    StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                };
+                (status, ProblemPage { transient }.render())
+            }
+            Self::Render(err) => {
+                tracing::error!(error = %err, "rendering a page");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ProblemPage { transient: false }.render(),
+                )
+            }
+        };
+        match body {
+            Ok(body) => (status, Html(body)).into_response(),
+            Err(err) => {
+                tracing::error!(error = %err, "rendering an error page");
+                (status, "Sorry, there is a problem with the service").into_response()
+            }
+        }
+    }
+}
+
+/// A page's response: its template rendered, or the error page.
+pub type PageResult = Result<Html<String>, PageError>;
+
+/// Renders a page's view.
+pub fn render(page: &impl Template) -> PageResult {
+    Ok(Html(page.render()?))
+}
+
+/// Unknown paths: the styled "page not found".
+pub async fn not_found() -> PageError {
+    PageError::NotFound
+}

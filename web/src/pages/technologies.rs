@@ -1,0 +1,179 @@
+//! `/technologies/{slug}`: a technology's details, its pilots, and its evidence at a glance —
+//! for each metric its pilots measured, the pooled estimate and a link to the comparison.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use registry_api::model::{PoolingMethod, technology_dtac};
+use registry_api::service::comparisons;
+use registry_api::service::pilots::{self, PilotFilter};
+use registry_api::service::{PageRequest, Sort, organisations, technologies};
+use serde::Deserialize;
+
+use super::pilots::{PilotRow, rows};
+use super::{PageResult, render};
+use crate::components::{Crumb, Pagination};
+use crate::viewer::{SignedIn, Viewer};
+use crate::{WebState, format, wording};
+
+/// Pilots listed on a page of the technology.
+const PILOTS_PER_PAGE: u64 = 20;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TechnologyQuery {
+    page: Option<u64>,
+}
+
+/// A metric's evidence for the technology.
+struct EvidenceLine {
+    metric: String,
+    href: String,
+    pilots: usize,
+    pooled: String,
+}
+
+struct DtacLine {
+    section: &'static str,
+    status: &'static str,
+    assessed: String,
+    evidence_url: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/technology.html")]
+struct TechnologyPage {
+    viewer: Option<SignedIn>,
+    crumbs: Vec<Crumb>,
+    name: String,
+    summary: String,
+    description: String,
+    supplier: String,
+    supplier_href: Option<String>,
+    details: Vec<(&'static str, String)>,
+    dtac: Vec<DtacLine>,
+    pilot_count: String,
+    pilots: Vec<PilotRow>,
+    pages: Pagination,
+    evidence: Vec<EvidenceLine>,
+}
+
+/// A list of labels, or "None given".
+fn listed(labels: impl IntoIterator<Item = &'static str>) -> String {
+    let labels: Vec<&str> = labels.into_iter().collect();
+    if labels.is_empty() {
+        "None given".to_owned()
+    } else {
+        labels.join(", ")
+    }
+}
+
+fn regulatory(t: &registry_api::model::technology::Model) -> String {
+    let mut marks = vec![t.device_class.label()];
+    if t.ukca_marked {
+        marks.push("UKCA marked");
+    }
+    if t.ce_marked {
+        marks.push("CE marked");
+    }
+    if t.mhra_registered {
+        marks.push("registered with the MHRA");
+    }
+    marks.join(", ")
+}
+
+fn dtac_line(d: &technology_dtac::Model) -> DtacLine {
+    DtacLine {
+        section: d.section.label(),
+        status: d.status.label(),
+        assessed: d
+            .assessed_on
+            .map_or_else(|| "Not given".to_owned(), format::date),
+        evidence_url: d.evidence_url.clone(),
+    }
+}
+
+pub async fn show(
+    State(state): State<WebState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Query(query): Query<TechnologyQuery>,
+) -> PageResult {
+    let db = &state.db;
+    let actor = &viewer.actor;
+    let technology = technologies::get_by_slug(db, actor, &slug).await?;
+    let supplier = organisations::get(db, technology.record.supplier_id).await?;
+    let current = query.page.unwrap_or(1).max(1);
+    let page = pilots::list(
+        db,
+        actor,
+        &PilotFilter {
+            technology_id: Some(technology.record.id),
+            ..PilotFilter::default()
+        },
+        Sort::StartDate,
+        PageRequest::new(
+            PILOTS_PER_PAGE as i64,
+            (current - 1).saturating_mul(PILOTS_PER_PAGE),
+        )?,
+    )
+    .await?;
+    let evidence = comparisons::of_technology(db, actor, technology.record.id, PoolingMethod::Reml)
+        .await?
+        .iter()
+        .map(|c| EvidenceLine {
+            metric: c.metric.name.clone(),
+            href: format!(
+                "/evidence/{}?technologyId={}",
+                c.metric.code, technology.record.id
+            ),
+            pilots: c.figured.pilots.len() + c.figured.excluded.len(),
+            pooled: wording::pooled_sentence(c),
+        })
+        .collect();
+    let t = &technology.record;
+    let details = vec![
+        ("Category", t.category.label().to_owned()),
+        (
+            "Care settings",
+            listed(technology.care_settings.iter().map(|c| c.label())),
+        ),
+        (
+            "Specialties",
+            listed(technology.specialties.iter().map(|s| s.label())),
+        ),
+        (
+            "Standards supported",
+            listed(technology.standards.iter().map(|s| s.label())),
+        ),
+        ("Regulatory status", regulatory(t)),
+        (
+            "NICE evidence standards tier",
+            t.esf_tier
+                .map_or_else(|| "Not given".to_owned(), |tier| tier.label().to_owned()),
+        ),
+    ];
+    let slug = t.slug.clone();
+    render(&TechnologyPage {
+        viewer: viewer.signed_in,
+        crumbs: vec![
+            Crumb::new("Home", "/"),
+            Crumb::new("Search", "/search?kind=TECHNOLOGY"),
+        ],
+        name: t.name.clone(),
+        summary: t.summary.clone(),
+        description: t.description.clone(),
+        supplier_href: supplier
+            .ods_code
+            .as_ref()
+            .map(|c| format!("/organisations/{c}")),
+        supplier: supplier.name,
+        details,
+        dtac: technology.dtac.iter().map(dtac_line).collect(),
+        pilot_count: format::count(page.total_count),
+        pilots: rows(db, actor, &page.items).await?,
+        pages: Pagination::new(page.total_count, PILOTS_PER_PAGE, current, |n| {
+            format!("/technologies/{slug}?page={n}#pilots")
+        }),
+        evidence,
+    })
+}
