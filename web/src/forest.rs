@@ -16,15 +16,29 @@ const LABEL_CHARS: usize = 48;
 /// Fewest pixels between two axis labels.
 const TICK_SPACING: f64 = 44.0;
 
-/// Maps effects (on the reporting scale) to x, linearly or on a log scale for ratios.
+/// Maps values to x between two pixel positions, linearly or on a log scale (ratios).
+/// Shared with the outcome charts ([`crate::charts`]).
 #[derive(Debug, Clone, Copy)]
-struct Scale {
+pub(crate) struct Scale {
     log: bool,
     low: f64,
     high: f64,
+    left: f64,
+    right: f64,
 }
 
 impl Scale {
+    /// A linear scale from `low` to `high` (which must differ) across `left..right` pixels.
+    pub(crate) fn linear(low: f64, high: f64, left: f64, right: f64) -> Scale {
+        Scale {
+            log: false,
+            low,
+            high,
+            left,
+            right,
+        }
+    }
+
     fn new(log: bool, values: impl Iterator<Item = f64>, no_effect: f64) -> Scale {
         let t = |v: f64| if log { v.ln() } else { v };
         let (mut low, mut high) = (t(no_effect), t(no_effect));
@@ -37,23 +51,25 @@ impl Scale {
             log,
             low: low - pad,
             high: high + pad,
+            left: PLOT_LEFT,
+            right: PLOT_RIGHT,
         }
     }
 
-    fn x(&self, v: f64) -> f64 {
+    pub(crate) fn x(&self, v: f64) -> f64 {
         let t = if self.log {
             v.max(f64::MIN_POSITIVE).ln()
         } else {
             v
         };
         let fraction = ((t - self.low) / (self.high - self.low)).clamp(0.0, 1.0);
-        PLOT_LEFT + fraction * (PLOT_RIGHT - PLOT_LEFT)
+        self.left + fraction * (self.right - self.left)
     }
 
     /// Round values along the axis, far enough apart for their labels: on a log scale 1 and
     /// powers of ten first, then 5s and 2s (or powers of two on a narrow axis); on a linear
     /// scale multiples of a 1, 2 or 5 step.
-    fn ticks(&self) -> Vec<f64> {
+    pub(crate) fn ticks(&self) -> Vec<f64> {
         let (from, to) = if self.log {
             (self.low.exp(), self.high.exp())
         } else {
@@ -103,7 +119,7 @@ impl Scale {
 }
 
 /// A number as the plot shows it: three significant figures, never `-0`.
-fn short(v: f64) -> String {
+pub(crate) fn short(v: f64) -> String {
     if !v.is_finite() {
         return "–".to_owned();
     }
@@ -125,7 +141,7 @@ fn short(v: f64) -> String {
 }
 
 /// XML 1.0's `Char` production.
-fn is_xml_char(c: char) -> bool {
+pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 

@@ -4,6 +4,7 @@
 //! session names (`viewer`).
 
 mod auth;
+mod charts;
 mod components;
 mod cookies;
 mod evidence;

@@ -65,9 +65,14 @@ impl ComparisonQuery {
     pub fn parse(pairs: &[(String, String)]) -> Result<Self, Vec<String>> {
         let mut q = ComparisonQuery::default();
         let mut reasons = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (name, value) in pairs {
             if value.is_empty() {
                 continue; // An unchosen select in the filter form.
+            }
+            if !seen.insert(name) {
+                reasons.push(format!("{name} is given more than once"));
+                continue;
             }
             if let Err(reason) = q.set(name, value) {
                 reasons.push(reason);

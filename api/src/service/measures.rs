@@ -417,6 +417,22 @@ pub struct Side {
     pub period_end: Option<NaiveDate>,
 }
 
+impl Side {
+    /// This side's own 95% confidence interval (a mean's from its SD and n, a proportion's
+    /// by Wilson from its events and n), where what it needs was recorded.
+    pub fn ci95(&self, kind: MetricKind) -> Option<crate::evidence::Interval> {
+        crate::evidence::side_interval(
+            kind,
+            &crate::evidence::Arm {
+                value: self.value,
+                n: self.n,
+                sd: self.sd,
+                events: self.events,
+            },
+        )
+    }
+}
+
 pub fn baseline(m: &pilot_measure::Model) -> Side {
     Side {
         value: m.baseline_value,

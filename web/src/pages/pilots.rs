@@ -15,6 +15,7 @@ use sea_orm::DatabaseConnection;
 use sea_orm::prelude::Uuid;
 
 use super::{PageError, PageResult, render};
+use crate::charts::{self, OutcomeChart, Reading};
 use crate::components::Crumb;
 use crate::viewer::{SignedIn, Viewer};
 use crate::{WebState, format, wording};
@@ -96,6 +97,13 @@ fn side(m: &measures::Side, metric: &metric::Model) -> SideView {
     }
     if let Some(sd) = m.sd {
         detail.push(format!("SD {}", format::figure(sd)));
+    }
+    if let Some(ci) = m.ci95(metric.kind) {
+        detail.push(format!(
+            "95% CI {} to {}",
+            wording::value(ci.lower, metric.unit),
+            wording::value(ci.upper, metric.unit)
+        ));
     }
     let value = wording::value(m.value, metric.unit);
     SideView {
@@ -194,7 +202,7 @@ pub async fn show(
     let measures = recorded
         .iter()
         .filter_map(|m| Some(measure_view(m, catalogue.get(&m.metric_id)?)))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let revisions = reports::of_pilots(db, actor, [pilot.id]).await?;
     let current = revisions
         .iter()
@@ -291,7 +299,10 @@ pub async fn show(
     })
 }
 
-fn measure_view(m: &pilot_measure::Model, metric: &metric::Model) -> MeasureView {
+fn measure_view(
+    m: &pilot_measure::Model,
+    metric: &metric::Model,
+) -> Result<MeasureView, PageError> {
     let change = measures::change(m, metric.direction);
     let relative = change
         .relative
@@ -308,7 +319,15 @@ fn measure_view(m: &pilot_measure::Model, metric: &metric::Model) -> MeasureView
         ),
         Err(why) => ("Effect".to_owned(), format!("Not worked out: {why}")),
     };
-    MeasureView {
+    let chart = charts::outcome_chart(&OutcomeChart {
+        id: &m.id.to_string(),
+        metric_name: &metric.name,
+        unit: metric.unit,
+        direction: metric.direction,
+        baseline: Reading::of(&measures::baseline(m), metric.kind),
+        result: Reading::of(&measures::result(m), metric.kind),
+    })?;
+    Ok(MeasureView {
         metric_name: metric.name.clone(),
         metric_href: format!("/evidence/{}", metric.code),
         primary: m.is_primary,
@@ -321,6 +340,6 @@ fn measure_view(m: &pilot_measure::Model, metric: &metric::Model) -> MeasureView
         improved: change.improved,
         effect_label,
         effect,
-        chart: String::new(),
-    }
+        chart,
+    })
 }
