@@ -114,6 +114,16 @@ async fn reindex(database: &DatabaseArgs, search: &SearchArgs) -> anyhow::Result
 async fn create_token(database: &DatabaseArgs, args: TokenCreateArgs) -> anyhow::Result<()> {
     use registry_api::model::{EntryPoint, TokenScope};
     use registry_api::service::{accounts, tokens};
+    // A token belongs to one registry's database: never start an empty one for it, which the
+    // server (using another data directory) would not know.
+    let file = database.data_dir.join("registry.sqlite3");
+    if database.is_embedded_default() && !file.exists() {
+        anyhow::bail!(
+            "there is no registry database at {}: pass the --data-dir (or DATABASE_URL) of the \
+             server the token is for",
+            file.display()
+        );
+    }
     let db = open(database).await?;
     registry_api::db::migrate(&db)
         .await

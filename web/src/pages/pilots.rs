@@ -29,6 +29,7 @@ pub struct PilotRow {
     pub status: &'static str,
     pub design: &'static str,
     pub dates: String,
+    pub rating: &'static str,
     pub recommendation: String,
 }
 
@@ -43,8 +44,8 @@ fn dates(p: &pilot::Model) -> String {
     }
 }
 
-/// The rows for pilots the viewer has already been allowed to read: hosts by name, and each
-/// pilot's latest published recommendation.
+/// The rows for pilots the viewer has already been allowed to read: hosts by name, each
+/// pilot's evidence rating and its latest published recommendation.
 pub async fn rows(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -56,6 +57,10 @@ pub async fn rows(
             .into_iter()
             .map(|o| (o.id, o.name))
             .collect();
+    let mut measured: HashMap<Uuid, Vec<pilot_measure::Model>> = HashMap::new();
+    for m in measures::of_pilots(db, actor, pilots.iter().map(|p| p.id)).await? {
+        measured.entry(m.pilot_id).or_default().push(m);
+    }
     let mut recommendations: HashMap<Uuid, &'static str> = HashMap::new();
     for revision in reports::of_pilots(db, actor, pilots.iter().map(|p| p.id)).await? {
         if revision.status == RevisionStatus::Published {
@@ -75,6 +80,7 @@ pub async fn rows(
             status: p.status.label(),
             design: p.design.label(),
             dates: dates(p),
+            rating: rate_pilot(p, measured.get(&p.id).map_or(&[], Vec::as_slice)).label(),
             recommendation: recommendations
                 .get(&p.id)
                 .map_or_else(|| "No report yet".to_owned(), |r| (*r).to_owned()),
