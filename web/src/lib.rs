@@ -19,7 +19,6 @@ mod wording;
 
 use askama::Template;
 use axum::Router;
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use registry_api::ServiceError;
@@ -72,27 +71,20 @@ pub fn graphiql(csrf_token: Option<String>) -> Response {
     html(GraphiqlPage { csrf_token })
 }
 
-/// Renders a page, or the service's generic problem page if the template fails.
+/// Renders a page, or the problem page if the template fails.
 fn html(page: impl Template) -> Response {
     match page.render() {
         Ok(body) => Html(body).into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "rendering a page");
-            unavailable()
-        }
+        Err(err) => pages::PageError::Render(err).into_response(),
     }
 }
 
 /// The page for a service error: internal detail is logged, never shown.
 fn problem(err: &ServiceError) -> Response {
-    tracing::error!(error = %registry_api::error::CauseChain(err), "serving a page");
-    unavailable()
+    pages::problem(err)
 }
 
+/// The problem page for a failure already logged.
 fn unavailable() -> Response {
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        Html("<!DOCTYPE html><title>Sorry, there is a problem with the service</title><h1>Sorry, there is a problem with the service</h1><p>Try again later.</p>"),
-    )
-        .into_response()
+    pages::PageError::Failed { transient: false }.into_response()
 }

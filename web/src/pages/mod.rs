@@ -61,6 +61,10 @@ pub enum PageError {
     BadRequest(Vec<String>),
     #[error(transparent)]
     Service(ServiceError),
+    /// A failure already logged where it happened: "try again later", or for a part that is
+    /// down or slow, "try again in a few minutes".
+    #[error("failed")]
+    Failed { transient: bool },
     #[error("rendering a page: {0}")]
     Render(#[from] askama::Error),
 }
@@ -101,12 +105,8 @@ impl IntoResponse for PageError {
             Self::BadRequest(reasons) => {
                 (StatusCode::BAD_REQUEST, BadRequestPage { reasons }.render())
             }
-            Self::Service(err) => {
-                tracing::error!(error = %registry_api::error::CauseChain(&err), "serving a page");
-                let transient = matches!(
-                    err,
-                    ServiceError::TimedOut(_) | ServiceError::Unavailable(_)
-                );
+            Self::Service(err) => return problem(&err),
+            Self::Failed { transient } => {
                 let status = if transient {
                     StatusCode::SERVICE_UNAVAILABLE
                 } else {
@@ -130,6 +130,17 @@ impl IntoResponse for PageError {
             }
         }
     }
+}
+
+/// The problem page for a service error, whichever door met it: the cause is logged, never
+/// shown.
+pub fn problem(err: &ServiceError) -> Response {
+    tracing::error!(error = %registry_api::error::CauseChain(err), "serving a page");
+    let transient = matches!(
+        err,
+        ServiceError::TimedOut(_) | ServiceError::Unavailable(_)
+    );
+    PageError::Failed { transient }.into_response()
 }
 
 /// A page's response: its template rendered, or the error page.
