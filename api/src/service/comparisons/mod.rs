@@ -169,6 +169,7 @@ pub async fn compare(
 
 /// One comparison for each metric that the actor's readable pilots of a technology measured,
 /// over those pilots, in the metrics' catalogue order: the technology's evidence at a glance.
+/// Every metric's inputs come from one statement.
 #[tracing::instrument(skip_all)]
 pub async fn of_technology(
     db: &impl ConnectionTrait,
@@ -180,23 +181,16 @@ pub async fn of_technology(
         technology_id: Some(technology_id),
         ..PilotFilter::default()
     };
-    let metric_ids: Vec<Uuid> = pilot_measure::Entity::find()
-        .select_only()
-        .column(pilot_measure::Column::MetricId)
-        .distinct()
-        .join(JoinType::InnerJoin, pilot_measure::Relation::Pilot.def())
-        .filter(pilots::condition(actor, &filter))
-        .filter(access::comparable_pilots())
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut measured = metrics::get_many(db, metric_ids).await?;
-    measured.sort_by(|a, b| a.code.cmp(&b.code));
-    let mut comparisons = Vec::with_capacity(measured.len());
-    for metric in measured {
+    let catalogue = metrics::list(db).await?;
+    let ids: Vec<Uuid> = catalogue.iter().map(|m| m.id).collect();
+    let mut inputs = inputs_by_metric(db, actor, &ids, &filter).await?;
+    let mut comparisons = Vec::with_capacity(inputs.len());
+    for metric in catalogue {
+        let Some(of_metric) = inputs.remove(&metric.id) else {
+            continue;
+        };
         let measure = measures::default_effect_measure(&metric);
-        let inputs = inputs(db, actor, &metric, &filter).await?;
-        comparisons.push(Comparison::of(metric, measure, method, None, &inputs).await?);
+        comparisons.push(Comparison::of(metric, measure, method, None, &of_metric).await?);
     }
     Ok(comparisons)
 }
@@ -422,6 +416,7 @@ fn effect_measure_for(
 #[derive(Debug, FromQueryResult)]
 struct MeasureRow {
     measure_id: Uuid,
+    metric_id: Uuid,
     pilot_id: Uuid,
     is_primary: bool,
     time_frame: String,
@@ -454,11 +449,26 @@ async fn inputs(
     metric: &metric::Model,
     filter: &PilotFilter,
 ) -> ServiceResult<Vec<Input>> {
+    Ok(inputs_by_metric(db, actor, &[metric.id], filter)
+        .await?
+        .remove(&metric.id)
+        .unwrap_or_default())
+}
+
+/// [`inputs`] for many metrics in one statement, by metric id (metrics no pilot measured are
+/// left out).
+async fn inputs_by_metric(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    metric_ids: &[Uuid],
+    filter: &PilotFilter,
+) -> ServiceResult<HashMap<Uuid, Vec<Input>>> {
     use pilot_measure::Column as M;
     let rows = pilot_measure::Entity::find()
         .select_only()
         .column_as(M::Id, "measure_id")
         .columns([
+            M::MetricId,
             M::PilotId,
             M::IsPrimary,
             M::TimeFrame,
@@ -487,19 +497,20 @@ async fn inputs(
         .join(JoinType::InnerJoin, pilot_measure::Relation::Pilot.def())
         .join(JoinType::InnerJoin, pilot::Relation::Host.def())
         .join(JoinType::InnerJoin, pilot::Relation::Technology.def())
-        .filter(M::MetricId.eq(metric.id))
+        .filter(M::MetricId.is_in(metric_ids.iter().copied()))
         .filter(pilots::condition(actor, filter))
         .filter(access::comparable_pilots())
         .into_model::<MeasureRow>()
         .all(db)
         .await?;
-    let mut chosen: HashMap<Uuid, MeasureRow> = HashMap::with_capacity(rows.len());
+    let mut chosen: HashMap<(Uuid, Uuid), MeasureRow> = HashMap::with_capacity(rows.len());
     for row in rows {
-        let better = chosen.get(&row.pilot_id).is_none_or(|held| {
+        let key = (row.metric_id, row.pilot_id);
+        let better = chosen.get(&key).is_none_or(|held| {
             (!held.is_primary, held.measure_id) > (!row.is_primary, row.measure_id)
         });
         if better {
-            chosen.insert(row.pilot_id, row);
+            chosen.insert(key, row);
         }
     }
     let mut ordered: Vec<MeasureRow> = chosen.into_values().collect();
@@ -517,9 +528,9 @@ async fn inputs(
                 b.measure_id,
             ))
     });
-    Ok(ordered
-        .into_iter()
-        .map(|r| Input {
+    let mut by_metric: HashMap<Uuid, Vec<Input>> = HashMap::new();
+    for r in ordered {
+        by_metric.entry(r.metric_id).or_default().push(Input {
             pilot_id: r.pilot_id,
             pilot_title: r.pilot_title,
             host_name: r.host_name,
@@ -547,6 +558,7 @@ async fn inputs(
                 region: r.host_region,
                 comparator: r.comparator,
             },
-        })
-        .collect())
+        });
+    }
+    Ok(by_metric)
 }
