@@ -3,19 +3,17 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use registry_api::service::pilots::{self, PilotFilter};
+use registry_api::service::pilots::PilotFilter;
 use registry_api::service::technologies::{self, TechnologyFilter};
 use registry_api::service::{PageRequest, Sort, organisations};
 use serde::Deserialize;
 
-use super::pilots::{PilotRow, rows};
+use super::pilots::{PilotTable, table};
 use super::{PageError, PageResult, render};
-use crate::components::{Crumb, Pagination};
+use crate::components::Crumb;
 use crate::viewer::{SignedIn, Viewer};
 use crate::{WebState, format};
 
-/// Pilots listed on a page of the organisation.
-const PILOTS_PER_PAGE: u64 = 20;
 /// Technologies listed; a supplier with more is searched instead.
 const TECHNOLOGIES_SHOWN: u64 = 50;
 
@@ -40,9 +38,7 @@ struct OrganisationPage {
     name: String,
     details: Vec<(&'static str, String)>,
     parent: Option<(String, Option<String>)>,
-    pilot_count: String,
-    pilots: Vec<PilotRow>,
-    pages: Pagination,
+    pilots: PilotTable,
     technologies: Vec<TechnologyLine>,
     technology_count: u64,
 }
@@ -68,19 +64,16 @@ pub async fn show(
         }
         None => None,
     };
-    let current = query.page.unwrap_or(1).max(1);
-    let hosted = pilots::list(
+    let code = organisation.ods_code.clone().unwrap_or_default();
+    let pilots = table(
         db,
         actor,
         &PilotFilter {
             host_organisation_id: Some(organisation.id),
             ..PilotFilter::default()
         },
-        Sort::StartDate,
-        PageRequest::new(
-            PILOTS_PER_PAGE as i64,
-            (current - 1).saturating_mul(PILOTS_PER_PAGE),
-        )?,
+        query.page,
+        |n| format!("/organisations/{code}?page={n}#pilots"),
     )
     .await?;
     let supplied = technologies::list(
@@ -108,7 +101,6 @@ pub async fn show(
             ),
         });
     }
-    let code = organisation.ods_code.clone().unwrap_or_default();
     let details = vec![
         ("Kind", organisation.kind.label().to_owned()),
         ("ODS code", code.clone()),
@@ -125,11 +117,7 @@ pub async fn show(
         name: organisation.name,
         details,
         parent,
-        pilot_count: format::count(hosted.total_count),
-        pilots: rows(db, actor, &hosted.items).await?,
-        pages: Pagination::new(hosted.total_count, PILOTS_PER_PAGE, current, |n| {
-            format!("/organisations/{code}?page={n}#pilots")
-        }),
+        pilots,
         technology_count: supplied.total_count,
         technologies,
     })

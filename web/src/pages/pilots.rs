@@ -10,13 +10,16 @@ use registry_api::evidence::rate_pilot;
 use registry_api::model::{
     PilotStatus, RevisionStatus, metric, pilot, pilot_measure, report_revision,
 };
-use registry_api::service::{measures, metrics, organisations, reports, technologies};
+use registry_api::service::pilots::PilotFilter;
+use registry_api::service::{
+    PageRequest, Sort, measures, metrics, organisations, reports, technologies,
+};
 use sea_orm::DatabaseConnection;
 use sea_orm::prelude::Uuid;
 
 use super::{PageError, PageResult, render};
 use crate::charts::{self, OutcomeChart, Reading};
-use crate::components::Crumb;
+use crate::components::{Crumb, Pagination};
 use crate::viewer::{SignedIn, Viewer};
 use crate::{WebState, format, wording};
 
@@ -33,6 +36,44 @@ pub struct PilotRow {
     pub recommendation: String,
 }
 
+/// Pilots a page of a technology or an organisation lists.
+const PILOTS_PER_PAGE: u64 = 20;
+
+/// One page of a table of pilots: how many there are, the rows, and links to the other pages.
+pub struct PilotTable {
+    pub count: String,
+    pub rows: Vec<PilotRow>,
+    pub pages: Pagination,
+}
+
+/// Page `current` (from 1) of the pilots `filter` selects that the viewer may read, by start
+/// date; `href` makes each page's address.
+pub async fn table(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &PilotFilter,
+    current: Option<u64>,
+    href: impl Fn(u64) -> String,
+) -> Result<PilotTable, PageError> {
+    let current = current.unwrap_or(1).max(1);
+    let page = registry_api::service::pilots::list(
+        db,
+        actor,
+        filter,
+        Sort::StartDate,
+        PageRequest::new(
+            PILOTS_PER_PAGE as i64,
+            (current - 1).saturating_mul(PILOTS_PER_PAGE),
+        )?,
+    )
+    .await?;
+    Ok(PilotTable {
+        count: format::count(page.total_count),
+        rows: rows(db, actor, &page.items).await?,
+        pages: Pagination::new(page.total_count, PILOTS_PER_PAGE, current, href),
+    })
+}
+
 /// "April 2024 to March 2025", or as much of it as is known.
 fn dates(p: &pilot::Model) -> String {
     let month = |d: chrono::NaiveDate| d.format("%B %Y").to_string();
@@ -46,7 +87,7 @@ fn dates(p: &pilot::Model) -> String {
 
 /// The rows for pilots the viewer has already been allowed to read: hosts by name, each
 /// pilot's evidence rating and its latest published recommendation.
-pub async fn rows(
+async fn rows(
     db: &DatabaseConnection,
     actor: &Actor,
     pilots: &[pilot::Model],

@@ -5,18 +5,15 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use registry_api::model::{PoolingMethod, technology_dtac};
 use registry_api::service::comparisons;
-use registry_api::service::pilots::{self, PilotFilter};
-use registry_api::service::{PageRequest, Sort, organisations, technologies};
+use registry_api::service::pilots::PilotFilter;
+use registry_api::service::{organisations, technologies};
 use serde::Deserialize;
 
-use super::pilots::{PilotRow, rows};
+use super::pilots::{PilotTable, table};
 use super::{PageResult, render};
-use crate::components::{Crumb, Pagination};
+use crate::components::Crumb;
 use crate::viewer::{SignedIn, Viewer};
 use crate::{WebState, format, wording};
-
-/// Pilots listed on a page of the technology.
-const PILOTS_PER_PAGE: u64 = 20;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,9 +48,7 @@ struct TechnologyPage {
     supplier_href: Option<String>,
     details: Vec<(&'static str, String)>,
     dtac: Vec<DtacLine>,
-    pilot_count: String,
-    pilots: Vec<PilotRow>,
-    pages: Pagination,
+    pilots: PilotTable,
     evidence: Vec<EvidenceLine>,
 }
 
@@ -102,19 +97,16 @@ pub async fn show(
     let actor = &viewer.actor;
     let technology = technologies::get_by_slug(db, actor, &slug).await?;
     let supplier = organisations::get(db, technology.record.supplier_id).await?;
-    let current = query.page.unwrap_or(1).max(1);
-    let page = pilots::list(
+    let slug = technology.record.slug.clone();
+    let pilots = table(
         db,
         actor,
         &PilotFilter {
             technology_id: Some(technology.record.id),
             ..PilotFilter::default()
         },
-        Sort::StartDate,
-        PageRequest::new(
-            PILOTS_PER_PAGE as i64,
-            (current - 1).saturating_mul(PILOTS_PER_PAGE),
-        )?,
+        query.page,
+        |n| format!("/technologies/{slug}?page={n}#pilots"),
     )
     .await?;
     let evidence = comparisons::of_technology(db, actor, technology.record.id, PoolingMethod::Reml)
@@ -152,7 +144,6 @@ pub async fn show(
                 .map_or_else(|| "Not given".to_owned(), |tier| tier.label().to_owned()),
         ),
     ];
-    let slug = t.slug.clone();
     render(&TechnologyPage {
         viewer: viewer.signed_in,
         crumbs: vec![
@@ -169,11 +160,7 @@ pub async fn show(
         supplier: supplier.name,
         details,
         dtac: technology.dtac.iter().map(dtac_line).collect(),
-        pilot_count: format::count(page.total_count),
-        pilots: rows(db, actor, &page.items).await?,
-        pages: Pagination::new(page.total_count, PILOTS_PER_PAGE, current, |n| {
-            format!("/technologies/{slug}?page={n}#pilots")
-        }),
+        pilots,
         evidence,
     })
 }
