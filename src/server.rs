@@ -18,6 +18,7 @@ use tower_http::trace::TraceLayer;
 use crate::graphql_http;
 use crate::rate_limit;
 use crate::state::AppState;
+use registry_api::service::comparisons::EvidenceCache;
 use registry_web::WebState;
 
 /// The whole application: web pages, health and readiness.
@@ -29,6 +30,7 @@ pub fn build_app(state: AppState) -> Router {
         db: state.db.clone(),
         sign_in: state.sign_in.clone(),
         search: state.search.clone(),
+        evidence: EvidenceCache::default(),
     };
     let mut app = Router::new()
         .route("/healthz", get(healthz))

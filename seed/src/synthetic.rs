@@ -138,11 +138,7 @@ async fn write_batch(
     }
     technologies.sort();
     technologies.dedup();
-    outbox.extend(
-        technologies
-            .into_iter()
-            .map(|t| (IndexedKind::Technology, t)),
-    );
+    outbox.extend(technologies.iter().map(|t| (IndexedKind::Technology, *t)));
     let first = *pilots
         .first()
         .map(|p| p.id.as_ref())
@@ -150,6 +146,8 @@ async fn write_batch(
     let count = pilots.len();
     insert_chunked(&txn, pilots).await?;
     insert_chunked(&txn, measures).await?;
+    // Their pilots changed, so figures kept of them are stale.
+    registry_api::service::evidence_changed(&txn, technologies).await?;
     insert_chunked(
         &txn,
         outbox

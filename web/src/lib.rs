@@ -24,6 +24,7 @@ use axum::routing::{get, post};
 use registry_api::ServiceError;
 use registry_api::auth::SignIn;
 use registry_api::search::SearchEngine;
+use registry_api::service::comparisons::EvidenceCache;
 use sea_orm::DatabaseConnection;
 
 /// What the pages need.
@@ -32,6 +33,8 @@ pub struct WebState {
     pub db: DatabaseConnection,
     pub sign_in: SignIn,
     pub search: SearchEngine,
+    /// Figures of technologies' evidence at a glance, kept between views.
+    pub evidence: EvidenceCache,
 }
 
 /// The pages and the sign-in routes. Sign-in routes are returned apart so the server can put a

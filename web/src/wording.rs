@@ -52,17 +52,31 @@ pub fn verdict(
     }
 }
 
-/// A comparison's pooled estimate in one sentence, or why there is none.
-pub fn pooled_sentence(comparison: &Comparison) -> String {
-    let pilots = comparison.figured.pilots.len();
-    match &comparison.figured.pooled {
-        Some(p) => pooled_words(&comparison.metric, comparison.effect_measure, p),
-        None if pilots == 1 => {
+/// A pooled estimate over `weighed` pilots in one sentence, or why there is none.
+pub fn pooled_sentence(
+    metric: &metric::Model,
+    measure: EffectMeasure,
+    weighed: usize,
+    pooled: Option<&Pooled>,
+) -> String {
+    match pooled {
+        Some(p) => pooled_words(metric, measure, p),
+        None if weighed == 1 => {
             "Only one pilot can be weighed, so there is no pooled estimate yet.".to_owned()
         }
         None => "No pilot you can read reported this metric with the numbers needed to weigh it."
             .to_owned(),
     }
+}
+
+/// [`pooled_sentence`] of a comparison.
+pub fn comparison_sentence(comparison: &Comparison) -> String {
+    pooled_sentence(
+        &comparison.metric,
+        comparison.effect_measure,
+        comparison.figured.pilots.len(),
+        comparison.figured.pooled.as_ref(),
+    )
 }
 
 fn pooled_words(metric: &metric::Model, measure: EffectMeasure, p: &Pooled) -> String {

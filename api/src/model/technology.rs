@@ -22,6 +22,9 @@ pub struct Model {
     pub withdrawn_at: Option<DateTimeUtc>,
     pub withdrawn_reason: Option<String>,
     pub version: i32,
+    /// Moves on with every change to the technology's pilots, their measures and reports (see
+    /// [`crate::service::journal::reindex`]): what keys the figures kept of them.
+    pub evidence_version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -20,6 +20,8 @@
 //!   the supplier change its technologies; administrators manage organisations, the metric
 //!   catalogue and memberships, and withdraw records.
 
+use std::collections::BTreeSet;
+
 use sea_orm::sea_query::{Condition, Expr, Query, SelectStatement};
 use sea_orm::{ColumnTrait, prelude::Uuid};
 
@@ -96,6 +98,26 @@ fn can_read_withdrawn(actor: &Actor, pilot: &pilot::Model) -> bool {
     actor.is_system()
         || actor.belongs_to(pilot.host_organisation_id)
         || actor.is_administrator() && pilot.visibility != Visibility::Draft
+}
+
+/// Everything [`readable_pilots`] asks of an actor: two actors with the same audience read the
+/// same pilots, so what is worked out from the pilots one may read can be kept for the other.
+/// It changes with that function.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Audience {
+    system: bool,
+    nhs: bool,
+    administrator: bool,
+    organisations: BTreeSet<Uuid>,
+}
+
+pub fn audience(actor: &Actor) -> Audience {
+    Audience {
+        system: actor.is_system(),
+        nhs: actor.reads_nhs(),
+        administrator: actor.is_administrator(),
+        organisations: actor.organisation_ids(),
+    }
 }
 
 /// The same rule as [`can_read_pilot`], as a condition for lists, counts and aggregates.
@@ -377,6 +399,7 @@ mod tests {
                     withdrawn_at: withdrawn.then_some(now),
                     withdrawn_reason: None,
                     version: 1,
+                    evidence_version: 0,
                     created_at: now,
                     updated_at: now,
                 };

@@ -2,12 +2,15 @@
 //! row for each search document the change makes stale.
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, prelude::Uuid};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, prelude::Uuid,
+};
 use serde_json::Value;
 
 use crate::actor::Actor;
 use crate::error::ServiceResult;
-use crate::model::{IndexedKind, audit_log, search_outbox};
+use crate::model::{IndexedKind, audit_log, search_outbox, technology};
 
 /// Records who did what to which record.
 pub async fn audit(
@@ -34,12 +37,18 @@ pub async fn audit(
     Ok(())
 }
 
-/// Queues a search document to be rebuilt from the database by the outbox worker.
+/// Queues a search document to be rebuilt from the database by the outbox worker. A
+/// technology's document rolls up its pilots, so whatever makes it stale also moves on the
+/// technology's evidence version, which keys the figures kept of its pilots (see
+/// [`crate::service::comparisons::EvidenceCache`]).
 pub async fn reindex(
     db: &impl ConnectionTrait,
     kind: IndexedKind,
     entity_id: Uuid,
 ) -> ServiceResult<()> {
+    if kind == IndexedKind::Technology {
+        evidence_changed(db, [entity_id]).await?;
+    }
     let now = Utc::now();
     search_outbox::Entity::insert(search_outbox::ActiveModel {
         entity_kind: Set(kind),
@@ -51,6 +60,22 @@ pub async fn reindex(
     })
     .exec_without_returning(db)
     .await?;
+    Ok(())
+}
+
+/// Moves on the evidence version of technologies whose pilots, measures or reports changed.
+pub async fn evidence_changed(
+    db: &impl ConnectionTrait,
+    technology_ids: impl IntoIterator<Item = Uuid>,
+) -> ServiceResult<()> {
+    technology::Entity::update_many()
+        .col_expr(
+            technology::Column::EvidenceVersion,
+            Expr::col(technology::Column::EvidenceVersion).add(1),
+        )
+        .filter(technology::Column::Id.is_in(technology_ids))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -20,6 +20,9 @@ pub mod technologies;
 pub mod tokens;
 mod versioned;
 
+/// For writers of many records at once (the synthetic seed), which write their own journal.
+pub use journal::evidence_changed;
+
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Select,
 };

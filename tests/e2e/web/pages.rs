@@ -187,6 +187,106 @@ async fn pages_show_each_viewer_exactly_what_they_may_read() {
     }
 }
 
+/// The technology page keeps its evidence figures between views; each change that alters them
+/// (another measure, a draft only its host reads, a withdrawal, a renamed metric) shows on the
+/// next view, on both databases.
+#[tokio::test]
+async fn the_technology_evidence_follows_every_change() {
+    for test_db in support::databases().await {
+        let db = &test_db.db;
+        let engine = test_db.engine;
+        let w = World::build(db).await;
+        let measured = |title: &'static str, visibility| {
+            let w = &w;
+            async move {
+                let p = w.pilot(db, title, visibility).await;
+                measures::record(db, &w.evaluator_a, w.wait_measure(p.id))
+                    .await
+                    .expect("measure");
+                p
+            }
+        };
+        measured("First trial", Visibility::Public).await;
+        measured("Second trial", Visibility::Public).await;
+        let app = test_db.app().await;
+        let path = format!("/technologies/{}", w.technology.record.slug);
+        let member_a = signed_in(db, &w.member_a).await;
+        let evidence = |cookie: Option<String>| {
+            let (app, path) = (&app, &path);
+            async move {
+                let (status, body) = page(app, cookie.as_deref(), path).await;
+                assert_eq!(status, StatusCode::OK, "{engine}");
+                body
+            }
+        };
+        assert!(evidence(None).await.contains("Across 2 pilots"), "{engine}");
+        assert!(
+            evidence(None).await.contains("Across 2 pilots"),
+            "{engine}: kept"
+        );
+
+        let third = measured("Third trial", Visibility::Public).await;
+        assert!(
+            evidence(None).await.contains("Across 3 pilots"),
+            "{engine}: a new measure shows at once"
+        );
+
+        measured("Draft trial", Visibility::Draft).await;
+        assert!(
+            evidence(None).await.contains("Across 3 pilots"),
+            "{engine}: the draft is not counted for anonymous readers"
+        );
+        assert!(
+            evidence(Some(member_a.clone()))
+                .await
+                .contains("Across 4 pilots"),
+            "{engine}: its host counts it"
+        );
+        assert!(
+            evidence(None).await.contains("Across 3 pilots"),
+            "{engine}: nor after its host looked"
+        );
+
+        let third = registry_api::service::pilots::get(db, &w.admin, third.id)
+            .await
+            .expect("third");
+        registry_api::service::pilots::withdraw(
+            db,
+            &w.admin,
+            third.id,
+            third.version,
+            "Entered twice by mistake",
+        )
+        .await
+        .expect("withdraw");
+        assert!(
+            evidence(None).await.contains("Across 2 pilots"),
+            "{engine}: a withdrawal shows at once"
+        );
+
+        let metric = &w.wait_minutes;
+        registry_api::service::metrics::update(
+            db,
+            &w.admin,
+            metric.id,
+            metric.version,
+            registry_api::service::metrics::MetricInput {
+                name: "Minutes waited to be seen".to_owned(),
+                ..support::world::metric_input(&metric.code, metric.unit, metric.kind)
+            },
+        )
+        .await
+        .expect("rename");
+        assert!(
+            evidence(None).await.contains("Minutes waited to be seen"),
+            "{engine}: a renamed metric shows at once"
+        );
+
+        app.stop();
+        test_db.finish().await;
+    }
+}
+
 #[tokio::test]
 async fn unknown_addresses_and_bad_parameters_get_styled_pages() {
     let test_db = support::sqlite().await;

@@ -293,7 +293,7 @@ pub async fn comparison(
             Crumb::new("Compare outcomes", "/evidence"),
         ],
         measure: comparison.effect_measure.label(),
-        pooled: wording::pooled_sentence(&comparison),
+        pooled: wording::comparison_sentence(&comparison),
         heterogeneity,
         forest,
         pilots,

@@ -109,19 +109,25 @@ pub async fn show(
         |n| format!("/technologies/{slug}?page={n}#pilots"),
     )
     .await?;
-    let evidence = comparisons::of_technology(db, actor, technology.record.id, PoolingMethod::Reml)
-        .await?
-        .iter()
-        .map(|c| EvidenceLine {
-            metric: c.metric.name.clone(),
-            href: format!(
-                "/evidence/{}?technologyId={}",
-                c.metric.code, technology.record.id
-            ),
-            pilots: c.figured.pilots.len() + c.figured.excluded.len(),
-            pooled: wording::pooled_sentence(c),
-        })
-        .collect();
+    let evidence = comparisons::of_technology(
+        db,
+        &state.evidence,
+        actor,
+        &technology.record,
+        PoolingMethod::Reml,
+    )
+    .await?
+    .iter()
+    .map(|e| EvidenceLine {
+        metric: e.metric.name.clone(),
+        href: format!(
+            "/evidence/{}?technologyId={}",
+            e.metric.code, technology.record.id
+        ),
+        pilots: e.pilots,
+        pooled: wording::pooled_sentence(&e.metric, e.effect_measure, e.weighed, e.pooled.as_ref()),
+    })
+    .collect();
     let t = &technology.record;
     let details = vec![
         ("Category", t.category.label().to_owned()),

@@ -121,16 +121,22 @@ pub struct Figured {
 /// so this is a backstop: whatever the inputs, a request is answered and its worker freed.
 const FIGURING_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// [`figure`] on the blocking pool, off the async workers that answer requests, within
-/// [`FIGURING_DEADLINE`].
+/// [`figure`], [`bounded`].
 pub async fn figure_bounded(
     inputs: Vec<Input>,
     measure: EffectMeasure,
     method: PoolingMethod,
     subgroup_by: Option<SubgroupBy>,
 ) -> ServiceResult<Figured> {
-    let work = tokio::task::spawn_blocking(move || figure(&inputs, measure, method, subgroup_by));
-    match tokio::time::timeout(FIGURING_DEADLINE, work).await {
+    bounded(move || figure(&inputs, measure, method, subgroup_by)).await
+}
+
+/// Figuring on the blocking pool, off the async workers that answer requests, within
+/// [`FIGURING_DEADLINE`].
+pub async fn bounded<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> ServiceResult<T> {
+    match tokio::time::timeout(FIGURING_DEADLINE, tokio::task::spawn_blocking(work)).await {
         Ok(Ok(figured)) => Ok(figured),
         Ok(Err(failed)) => Err(ServiceError::Internal(Box::new(failed))),
         Err(_) => {
@@ -198,6 +204,21 @@ pub fn figure(
         subgroups,
         subgroup_test,
     }
+}
+
+/// The pooled estimate alone (on the reporting scale) and how many inputs could be weighed:
+/// the figures of a summary, without each pilot's.
+pub fn pooled_only(
+    inputs: &[Input],
+    measure: EffectMeasure,
+    method: PoolingMethod,
+) -> (usize, Option<Pooled>) {
+    let effects: Vec<Effect> = inputs
+        .iter()
+        .filter_map(|i| evidence::effect_size(measure, &i.result.into(), &i.baseline.into()).ok())
+        .collect();
+    let pooled = evidence::pool(&effects, method).map(|p| p.reported(|x| measure.to_reporting(x)));
+    (effects.len(), pooled)
 }
 
 /// Each subgroup pooled on its own, in order of first appearance, and the test for

@@ -3,6 +3,7 @@
 //! every input it used, so its figures can be shown again later, with a flag on each input
 //! that has since been amended, withdrawn or removed.
 
+mod at_a_glance;
 pub mod figures;
 pub mod saved_filter;
 
@@ -15,6 +16,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
+pub use at_a_glance::{EvidenceCache, MetricEvidence, of_technology};
 pub use figures::{Excluded, Figured, Input, PilotEffect, Subgroup};
 
 use super::pilots::{self, PilotFilter};
@@ -165,34 +167,6 @@ pub async fn compare(
     .await?;
     ::metrics::histogram!("registry_comparison_seconds").record(started.elapsed().as_secs_f64());
     Ok(comparison)
-}
-
-/// One comparison for each metric that the actor's readable pilots of a technology measured,
-/// over those pilots, in the metrics' catalogue order: the technology's evidence at a glance.
-/// Every metric's inputs come from one statement.
-#[tracing::instrument(skip_all)]
-pub async fn of_technology(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    technology_id: Uuid,
-    method: PoolingMethod,
-) -> ServiceResult<Vec<Comparison>> {
-    let filter = PilotFilter {
-        technology_id: Some(technology_id),
-        ..PilotFilter::default()
-    };
-    let catalogue = metrics::list(db).await?;
-    let ids: Vec<Uuid> = catalogue.iter().map(|m| m.id).collect();
-    let mut inputs = inputs_by_metric(db, actor, &ids, &filter).await?;
-    let mut comparisons = Vec::with_capacity(inputs.len());
-    for metric in catalogue {
-        let Some(of_metric) = inputs.remove(&metric.id) else {
-            continue;
-        };
-        let measure = measures::default_effect_measure(&metric);
-        comparisons.push(Comparison::of(metric, measure, method, None, &of_metric).await?);
-    }
-    Ok(comparisons)
 }
 
 /// How many pilots the actor could compare on each metric (by metric id): the catalogue's
