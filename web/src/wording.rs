@@ -3,7 +3,7 @@
 
 use registry_api::evidence::Pooled;
 use registry_api::model::{Direction, EffectMeasure, MetricUnit, metric};
-use registry_api::service::comparisons::Comparison;
+use registry_api::service::comparisons::{Comparison, MetricEvidence};
 
 use crate::format;
 
@@ -67,6 +67,48 @@ pub fn pooled_sentence(
         None => "No pilot you can read reported this metric with the numbers needed to weigh it."
             .to_owned(),
     }
+}
+
+/// What a technology's pooled outcomes found, in one sentence: on how many metrics its pilots
+/// came out better than the baseline, with no clear difference, or worse.
+pub fn outcomes(evidence: &[MetricEvidence]) -> String {
+    if evidence.is_empty() {
+        return "No outcomes recorded yet.".to_owned();
+    }
+    let verdicts: Vec<&str> = evidence
+        .iter()
+        .filter_map(|e| {
+            let p = e.pooled.as_ref()?;
+            Some(verdict(
+                e.effect_measure,
+                e.metric.direction,
+                p.random_ci_lower,
+                p.random_ci_upper,
+            ))
+        })
+        .collect();
+    let metrics = |n: usize| format!("{n} {}", if n == 1 { "metric" } else { "metrics" });
+    if verdicts.is_empty() {
+        return format!(
+            "Outcomes recorded on {}, from too few pilots to pool yet.",
+            metrics(evidence.len())
+        );
+    }
+    let found: Vec<String> = [
+        ("better than the baseline", "better than the baseline"),
+        (
+            "no clear difference from the baseline",
+            "no clear difference",
+        ),
+        ("worse than the baseline", "worse"),
+    ]
+    .into_iter()
+    .filter_map(|(verdict, said)| {
+        let n = verdicts.iter().filter(|v| **v == verdict).count();
+        (n > 0).then(|| format!("{said} on {}", metrics(n)))
+    })
+    .collect();
+    format!("Pooled across its pilots: {}.", found.join(", "))
 }
 
 /// [`pooled_sentence`] of a comparison.

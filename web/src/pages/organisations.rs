@@ -3,6 +3,8 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use registry_api::model::PoolingMethod;
+use registry_api::service::comparisons;
 use registry_api::service::pilots::PilotFilter;
 use registry_api::service::technologies::{self, TechnologyFilter};
 use registry_api::service::{PageRequest, Sort, organisations};
@@ -12,7 +14,7 @@ use super::pilots::{PilotTable, table};
 use super::{PageError, PageResult, render};
 use crate::components::Crumb;
 use crate::viewer::{SignedIn, Viewer};
-use crate::{WebState, format};
+use crate::{WebState, format, wording};
 
 /// Technologies listed; a supplier with more is searched instead.
 const TECHNOLOGIES_SHOWN: u64 = 50;
@@ -28,6 +30,7 @@ struct TechnologyLine {
     href: String,
     summary: String,
     pilots: String,
+    outcomes: String,
 }
 
 #[derive(Template)]
@@ -90,6 +93,9 @@ pub async fn show(
     let mut technologies = Vec::with_capacity(supplied.items.len());
     for t in &supplied.items {
         let pilots = technologies::count_pilots(db, actor, t.record.id).await?;
+        let evidence =
+            comparisons::of_technology(db, &state.evidence, actor, &t.record, PoolingMethod::Reml)
+                .await?;
         technologies.push(TechnologyLine {
             name: t.record.name.clone(),
             href: format!("/technologies/{}", t.record.slug),
@@ -99,6 +105,7 @@ pub async fn show(
                 format::count(pilots),
                 if pilots == 1 { "pilot" } else { "pilots" }
             ),
+            outcomes: wording::outcomes(&evidence),
         });
     }
     let details = vec![
