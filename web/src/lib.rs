@@ -10,6 +10,7 @@ mod cookies;
 mod evidence;
 mod forest;
 mod format;
+mod forms;
 pub mod headers;
 mod pages;
 mod query;

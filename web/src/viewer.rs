@@ -8,6 +8,7 @@ use registry_api::auth::credentials;
 use registry_api::model::EntryPoint;
 
 use crate::WebState;
+use crate::forms::Notice;
 use crate::pages::PageError;
 
 /// The signed-in person as the header shows them, with the token their sign-out form needs.
@@ -15,6 +16,8 @@ use crate::pages::PageError;
 pub struct SignedIn {
     pub name: String,
     pub csrf_token: String,
+    /// The confirmation of the change just made, shown once in a success banner.
+    pub notice: Option<&'static str>,
 }
 
 /// The viewer of a page: anonymous unless the browser's session cookie names a live session.
@@ -43,6 +46,7 @@ impl FromRequestParts<WebState> for Viewer {
                 signed_in: Some(SignedIn {
                     name: current.actor.label(),
                     csrf_token: current.csrf_token,
+                    notice: Notice::of(&parts.headers).map(Notice::message),
                 }),
                 actor: current.actor,
             },

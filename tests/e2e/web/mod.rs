@@ -4,4 +4,5 @@
 
 mod assets;
 mod browser;
+mod forms;
 mod pages;

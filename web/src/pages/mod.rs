@@ -28,12 +28,21 @@ pub fn router() -> Router<WebState> {
     Router::new()
         .route("/", get(home::show))
         .route("/search", get(search::show))
+        .route(
+            "/technologies/new",
+            get(technologies::new).post(technologies::new_post),
+        )
         .route("/technologies/{slug}", get(technologies::show))
+        .route(
+            "/technologies/{slug}/edit",
+            get(technologies::edit).post(technologies::edit_post),
+        )
         .route("/pilots/{id}", get(pilots::show))
         .route("/organisations/{ods_code}", get(organisations::show))
         .route("/evidence", get(evidence::catalogue))
         .route("/evidence/{code}", get(evidence::comparison))
         .route_layer(middleware::from_fn(timed))
+        .layer(middleware::from_fn(crate::forms::clear_notice))
 }
 
 /// Records how long the server took over each page (services and template), for the summary
@@ -59,6 +68,9 @@ pub enum PageError {
     /// The address asks for something that cannot be: shown with the reasons, in plain English.
     #[error("bad request")]
     BadRequest(Vec<String>),
+    /// Signed in, but without the role (or a form that did not come from this site's pages).
+    #[error("forbidden")]
+    Forbidden(String),
     #[error(transparent)]
     Service(ServiceError),
     /// A failure already logged where it happened: "try again later", or for a part that is
@@ -76,6 +88,10 @@ impl From<ServiceError> for PageError {
             ServiceError::Invalid(errors) => {
                 Self::BadRequest(errors.into_iter().map(|e| e.message).collect())
             }
+            ServiceError::Forbidden(what) => Self::Forbidden(format!(
+                "You do not have permission to {what}. Ask an administrator of the registry if \
+                 you need to."
+            )),
             other => Self::Service(other),
         }
     }
@@ -92,6 +108,12 @@ struct BadRequestPage {
 }
 
 #[derive(Template)]
+#[template(path = "errors/forbidden.html")]
+struct ForbiddenPage {
+    reason: String,
+}
+
+#[derive(Template)]
 #[template(path = "errors/problem.html")]
 struct ProblemPage {
     /// "Try again later" for a part that is down or slow, rather than "we are fixing it".
@@ -105,6 +127,7 @@ impl IntoResponse for PageError {
             Self::BadRequest(reasons) => {
                 (StatusCode::BAD_REQUEST, BadRequestPage { reasons }.render())
             }
+            Self::Forbidden(reason) => (StatusCode::FORBIDDEN, ForbiddenPage { reason }.render()),
             Self::Service(err) => return problem(&err),
             Self::Failed { transient } => {
                 let status = if transient {

@@ -19,6 +19,7 @@ use crate::model::{
 
 pub use attributes::with_attributes;
 pub use read::{count_pilots, get, get_by_slug, get_many, list};
+pub use validate::check;
 pub use write::{register, update, withdraw};
 
 /// A technology's standing against one DTAC section, as given.

@@ -2,14 +2,21 @@
 //! and the one place a technology's row and attributes are built from its checked details.
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, prelude::Uuid};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, prelude::Uuid,
+};
 
 use super::TechnologyInput;
 use super::attributes::Attributes;
-use crate::error::{ErrorCode, ServiceResult};
+use crate::actor::Actor;
+use crate::error::{ErrorCode, FieldError, ServiceError, ServiceResult};
 use crate::model::values::{Link, Slug};
 use crate::model::{DtacStatus, OrganisationKind, organisation, technology, technology_dtac};
+use crate::service::access;
 use crate::service::check::Check;
+
+/// What a second technology with the same slug is told.
+pub(super) const SLUG_TAKEN: &str = "Another technology already uses this slug";
 
 /// A technology's details once checked: the slug in its canonical form, text trimmed and
 /// within its limits, each DTAC section's evidence link parsed.
@@ -46,6 +53,36 @@ impl ValidTechnology {
             dtac: self.dtac,
         };
         (row, attributes)
+    }
+}
+
+/// Checks a registration (`existing` of `None`) or an edit of `existing` as the service would
+/// take it, writing nothing: the "check your answers" step of a form. The slug is checked
+/// against the other technologies too, so a taken one shows now rather than on confirming.
+pub async fn check(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    existing: Option<Uuid>,
+    input: &TechnologyInput,
+) -> ServiceResult<()> {
+    access::ensure_can_write(actor)?;
+    access::ensure_innovator_at(actor, input.supplier_id)?;
+    let slug = input.slug.trim().to_lowercase();
+    let mut taken = technology::Entity::find().filter(technology::Column::Slug.eq(slug));
+    if let Some(id) = existing {
+        taken = taken.filter(technology::Column::Id.ne(id));
+    }
+    let taken = taken.one(db).await?.is_some();
+    match validate(db, input.clone()).await {
+        Err(ServiceError::Invalid(mut errors)) => {
+            if taken && !errors.iter().any(|e| e.field == "slug") {
+                errors.push(FieldError::new("slug", ErrorCode::Taken, SLUG_TAKEN));
+            }
+            Err(ServiceError::Invalid(errors))
+        }
+        Err(other) => Err(other),
+        Ok(_) if taken => Err(ServiceError::field("slug", ErrorCode::Taken, SLUG_TAKEN)),
+        Ok(_) => Ok(()),
     }
 }
 

@@ -10,15 +10,13 @@ use serde_json::json;
 
 use super::attributes::write_attributes;
 use super::read::load_one;
-use super::validate::validate;
+use super::validate::{SLUG_TAKEN, validate};
 use super::{Technology, TechnologyInput};
 use crate::actor::Actor;
 use crate::error::{ServiceError, ServiceResult, on_unique};
 use crate::model::{IndexedKind, technology};
 use crate::service::check::Check;
 use crate::service::{access, ensure_version, journal, update_versioned};
-
-const SLUG_TAKEN: &str = "Another technology already uses this slug";
 
 /// A taken slug is a field error, whichever writer got there first.
 fn slug_taken(err: sea_orm::DbErr) -> ServiceError {

@@ -4,14 +4,14 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use registry_api::model::{PoolingMethod, technology_dtac};
-use registry_api::service::comparisons;
 use registry_api::service::pilots::PilotFilter;
+use registry_api::service::{access, comparisons};
 use registry_api::service::{organisations, technologies};
 use serde::Deserialize;
 
-use super::pilots::{PilotTable, table};
-use super::{PageResult, render};
 use crate::components::Crumb;
+use crate::pages::pilots::{PilotTable, table};
+use crate::pages::{PageResult, render};
 use crate::viewer::{SignedIn, Viewer};
 use crate::{WebState, format, wording};
 
@@ -50,6 +50,8 @@ struct TechnologyPage {
     dtac: Vec<DtacLine>,
     pilots: PilotTable,
     evidence: Vec<EvidenceLine>,
+    /// For an innovator at the supplier (or an administrator): where to edit it.
+    edit_href: Option<String>,
 }
 
 /// A list of labels, or "None given".
@@ -168,5 +170,8 @@ pub async fn show(
         dtac: technology.dtac.iter().map(dtac_line).collect(),
         pilots,
         evidence,
+        edit_href: access::ensure_innovator_at(actor, t.supplier_id)
+            .is_ok()
+            .then(|| format!("/technologies/{}/edit", t.slug)),
     })
 }

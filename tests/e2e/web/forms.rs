@@ -1,0 +1,296 @@
+//! The forms, through the running server: an innovator registers and edits a technology in a
+//! browser with JavaScript disabled (a mistake first: the error summary links to the field;
+//! then check your answers, confirm, the success banner); a stale edit is explained and keeps
+//! what was typed; a POST without the session's token, or from another site, changes nothing.
+
+use registry_api::Actor;
+use registry_api::auth::SessionPolicy;
+use registry_api::model::{EntryPoint, technology};
+use registry_api::service::{sessions, technologies};
+use reqwest::StatusCode;
+
+use crate::support::app::TestApp;
+use crate::support::chromium::Chromium;
+use crate::support::{self, World};
+
+/// The demo innovator at Brightwater Health Ltd.
+const INNOVATOR: &str = "Tamsin Ellerby";
+
+#[tokio::test]
+async fn an_innovator_registers_and_edits_a_technology_without_javascript() {
+    let test_db = support::sqlite().await;
+    registry_api::db::migrate(&test_db.db)
+        .await
+        .expect("migrate");
+    registry_seed::demo::load(&test_db.db)
+        .await
+        .expect("demo data");
+    let app = test_db.app().await;
+    let journey = Chromium::new()
+        .javascript(false)
+        .goto(app.url("/technologies/new"))
+        .snapshot("sent to sign in")
+        .click_button(&format!("Sign in as {INNOVATOR}"))
+        .snapshot("form")
+        .axe()
+        .fill(
+            "Summary",
+            "Spirometry at home, reviewed remotely by the respiratory team.",
+        )
+        .click_button("Continue")
+        .snapshot("errors")
+        .axe()
+        .click_link("Enter the technology's name")
+        .snapshot("to the field")
+        .fill("Name", "Breathwell Home Spirometry")
+        .fill(
+            "Description",
+            "People with COPD blow into a Bluetooth spirometer each week; readings reach the \
+             community respiratory team, who call when lung function falls.",
+        )
+        .check("Remote monitoring")
+        .check("Community care")
+        .check("Respiratory")
+        .check("Class IIa")
+        .click_button("Continue")
+        .snapshot("check answers")
+        .axe()
+        .click_button("Register technology")
+        .snapshot("registered")
+        .axe()
+        .click_link("Edit this technology")
+        .snapshot("edit")
+        .fill(
+            "Summary",
+            "Weekly home spirometry for COPD, reviewed by the community team.",
+        )
+        .click_button("Continue")
+        .click_button("Save changes")
+        .snapshot("updated")
+        .goto(app.url("/technologies/breathwell-home-spirometry"))
+        .snapshot("seen again")
+        .run()
+        .await;
+
+    let checked = journey.axe_results();
+    assert_eq!(
+        checked.len(),
+        4,
+        "axe-core checked each form page, with errors and without"
+    );
+    for (page, violations) in checked {
+        assert!(violations.is_empty(), "{}: {violations:?}", page.url);
+    }
+    let sent = journey.page("sent to sign in");
+    assert_eq!(
+        sent.path(),
+        "/auth/login",
+        "a form needs a signed-in person"
+    );
+    let form = journey.page("form");
+    assert_eq!(
+        form.path(),
+        "/technologies/new",
+        "signing in brings them back"
+    );
+    assert_eq!(form.heading.as_deref(), Some("Register a technology"));
+
+    let errors = journey.page("errors");
+    assert_eq!(errors.status, Some(422));
+    assert!(errors.title.starts_with("Error: "), "{}", errors.title);
+    assert!(
+        errors.main.contains("There is a problem"),
+        "{}",
+        errors.main
+    );
+    for message in [
+        "Enter the technology's name",
+        "Enter a description",
+        "Select a category",
+    ] {
+        assert!(errors.main.contains(message), "{message}: {}", errors.main);
+    }
+    let to_field = journey.page("to the field");
+    assert!(
+        to_field.url.ends_with("#name"),
+        "the summary links to the field: {}",
+        to_field.url
+    );
+
+    let check = journey.page("check answers");
+    assert_eq!(
+        check.heading.as_deref(),
+        Some("Check your answers before saving")
+    );
+    for answer in [
+        "Breathwell Home Spirometry",
+        "/technologies/breathwell-home-spirometry",
+        "Brightwater Health Ltd",
+        "Remote monitoring",
+        "Community care",
+        "Class IIa",
+    ] {
+        assert!(check.main.contains(answer), "{answer}: {}", check.main);
+    }
+
+    let registered = journey.page("registered");
+    assert_eq!(
+        registered.path(),
+        "/technologies/breathwell-home-spirometry"
+    );
+    assert_eq!(
+        registered.heading.as_deref(),
+        Some("Breathwell Home Spirometry")
+    );
+    assert!(
+        registered.main.contains("Technology registered"),
+        "a success banner: {}",
+        registered.main
+    );
+    let updated = journey.page("updated");
+    assert!(
+        updated.main.contains("Technology updated"),
+        "{}",
+        updated.main
+    );
+    assert!(
+        updated
+            .main
+            .contains("Weekly home spirometry for COPD, reviewed by the community team."),
+        "{}",
+        updated.main
+    );
+    let again = journey.page("seen again");
+    assert!(
+        !again.main.contains("Technology updated"),
+        "the banner shows once: {}",
+        again.main
+    );
+    app.stop();
+    test_db.finish().await;
+}
+
+/// A browser session for `actor`, and the CSRF token its forms carry.
+async fn session_of(db: &sea_orm::DatabaseConnection, actor: &Actor) -> (String, String) {
+    let secret = sessions::start(
+        db,
+        actor.user_id().expect("a person"),
+        SessionPolicy::default(),
+        None,
+    )
+    .await
+    .expect("session");
+    let current = sessions::current(db, &secret, SessionPolicy::default(), EntryPoint::Web)
+        .await
+        .expect("read session")
+        .expect("live session");
+    (secret, current.csrf_token)
+}
+
+/// A form posted as `cookie`, with `headers`.
+async fn post(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    form: &[(String, String)],
+) -> (StatusCode, String) {
+    let mut request = app
+        .http
+        .post(app.url(path))
+        .header("cookie", format!("registry_session={cookie}"))
+        .form(form);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("send");
+    (response.status(), response.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn a_stale_edit_is_explained_and_forged_posts_change_nothing() {
+    for test_db in support::databases().await {
+        let db = &test_db.db;
+        let engine = test_db.engine;
+        let w = World::build(db).await;
+        let app = test_db.app().await;
+        let (cookie, csrf) = session_of(db, &w.innovator).await;
+        let t = &w.technology.record;
+        let path = format!("/technologies/{}/edit", t.slug);
+        let supplier = w.supplier.id.to_string();
+        let typed = "A summary typed while someone else was editing.";
+        let edit = |token: &str| -> Vec<(String, String)> {
+            [
+                ("csrf_token", token),
+                ("step", "confirm"),
+                ("version", &t.version.to_string()),
+                ("was.name", &t.name),
+                ("was.summary", &t.summary),
+                ("name", &t.name),
+                ("slug", &t.slug),
+                ("supplierId", &supplier),
+                ("summary", typed),
+                ("description", &t.description),
+                ("category", t.category.as_str()),
+                ("careSettings", "community"),
+                ("specialties", "respiratory"),
+                ("deviceClass", t.device_class.as_str()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+        };
+
+        // Without the token, with another's, or from another site: refused, nothing written.
+        for (headers, token) in [
+            (vec![], ""),
+            (vec![], "not-the-token"),
+            (vec![("sec-fetch-site", "cross-site")], csrf.as_str()),
+            (vec![("origin", "https://elsewhere.example")], csrf.as_str()),
+        ] {
+            let (status, body) = post(&app, &cookie, &path, &headers, &edit(token)).await;
+            assert_eq!(
+                status,
+                StatusCode::FORBIDDEN,
+                "{engine} {headers:?}: {body}"
+            );
+            assert!(body.contains("nothing was changed"), "{engine}");
+        }
+        let unchanged = technologies::get(db, &w.admin, t.id).await.expect("read");
+        assert_eq!(
+            unchanged.record.version, t.version,
+            "{engine}: nothing written"
+        );
+
+        // Someone else renames it after the form was opened.
+        let mut renamed = support::world::technology_input(w.supplier.id, &t.slug);
+        renamed.name = "Renamed meanwhile".to_owned();
+        technologies::update(db, &w.innovator, t.id, t.version, renamed)
+            .await
+            .expect("the other edit");
+        let (status, body) = post(&app, &cookie, &path, &[], &edit(&csrf)).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{engine}: {body}");
+        assert!(
+            body.contains("Someone else changed this technology"),
+            "{engine}: explained"
+        );
+        assert!(
+            body.contains("Renamed meanwhile"),
+            "{engine}: what they changed is shown"
+        );
+        assert!(body.contains(typed), "{engine}: what was typed is kept");
+        let now = technologies::get(db, &w.admin, t.id).await.expect("read");
+        assert_eq!(now.record.name, "Renamed meanwhile", "{engine}");
+        assert_ne!(
+            now.record.summary, typed,
+            "{engine}: the stale edit wrote nothing"
+        );
+        assert_eq!(
+            test_db.count::<technology::Entity>().await,
+            1,
+            "{engine}: no technology added"
+        );
+        app.stop();
+        test_db.finish().await;
+    }
+}
