@@ -259,15 +259,21 @@ fn sentence(message: &str) -> String {
 pub enum Notice {
     TechnologyRegistered,
     TechnologyUpdated,
+    TokenRevoked,
 }
 
 impl Notice {
-    const ALL: [Notice; 2] = [Self::TechnologyRegistered, Self::TechnologyUpdated];
+    const ALL: [Notice; 3] = [
+        Self::TechnologyRegistered,
+        Self::TechnologyUpdated,
+        Self::TokenRevoked,
+    ];
 
     fn key(self) -> &'static str {
         match self {
             Self::TechnologyRegistered => "technology-registered",
             Self::TechnologyUpdated => "technology-updated",
+            Self::TokenRevoked => "token-revoked",
         }
     }
 
@@ -275,6 +281,7 @@ impl Notice {
         match self {
             Self::TechnologyRegistered => "Technology registered",
             Self::TechnologyUpdated => "Technology updated",
+            Self::TokenRevoked => "Token revoked: it no longer works",
         }
     }
 

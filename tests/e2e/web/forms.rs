@@ -294,3 +294,93 @@ async fn a_stale_edit_is_explained_and_forged_posts_change_nothing() {
         test_db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_person_creates_uses_and_revokes_an_api_token_without_javascript() {
+    let test_db = support::sqlite().await;
+    registry_api::db::migrate(&test_db.db)
+        .await
+        .expect("migrate");
+    registry_seed::demo::load(&test_db.db)
+        .await
+        .expect("demo data");
+    let app = test_db.app().await;
+    let journey = Chromium::new()
+        .javascript(false)
+        .goto(app.url("/account/tokens"))
+        .click_button(&format!("Sign in as {INNOVATOR}"))
+        .snapshot("tokens")
+        .axe()
+        .fill("Expires after (days)", "soon")
+        .click_button("Create token")
+        .snapshot("errors")
+        .axe()
+        .fill("Token name", "Outcomes dashboard")
+        .fill("Expires after (days)", "30")
+        .click_button("Create token")
+        .snapshot("created")
+        .axe()
+        .run()
+        .await;
+    for (page, violations) in journey.axe_results() {
+        assert!(violations.is_empty(), "{}: {violations:?}", page.url);
+    }
+    let tokens = journey.page("tokens");
+    assert_eq!(
+        tokens.path(),
+        "/account/tokens",
+        "brought back after signing in"
+    );
+    assert!(
+        tokens.main.contains("You have no tokens yet"),
+        "{}",
+        tokens.main
+    );
+    let errors = journey.page("errors");
+    assert_eq!(errors.status, Some(422));
+    for message in [
+        "Enter the number of days, like 90",
+        "Enter a name for the token",
+    ] {
+        assert!(errors.main.contains(message), "{message}: {}", errors.main);
+    }
+    let created = journey.page("created");
+    assert!(
+        created.main.contains("this is the only time it is shown"),
+        "{}",
+        created.main
+    );
+    let secret = created
+        .main
+        .split_whitespace()
+        .find(|w| w.starts_with("ior_"))
+        .expect("the secret is on the page")
+        .to_owned();
+    let me = "{ viewer { name } }";
+    let answer = app.graphql(Some(&secret), me, serde_json::json!({})).await;
+    assert_eq!(
+        answer["data"]["viewer"]["name"], INNOVATOR,
+        "the token works: {answer}"
+    );
+
+    // Revoking it, in another browser session of the same person, from the list.
+    let revoked = Chromium::new()
+        .javascript(false)
+        .goto(app.url("/account/tokens"))
+        .click_button(&format!("Sign in as {INNOVATOR}"))
+        .click_button("Revoke Outcomes dashboard")
+        .snapshot("revoked")
+        .run()
+        .await;
+    let page = revoked.page("revoked");
+    assert_eq!(page.path(), "/account/tokens");
+    assert!(page.main.contains("Token revoked"), "{}", page.main);
+    assert!(page.main.contains("Revoked"), "{}", page.main);
+    let answer = app.graphql(Some(&secret), me, serde_json::json!({})).await;
+    assert!(
+        answer["data"]["viewer"]["name"] != INNOVATOR,
+        "a revoked token no longer works: {answer}"
+    );
+    app.stop();
+    test_db.finish().await;
+}

@@ -3,6 +3,7 @@
 //! `templates/pages/`, mirroring these modules). Every failure becomes a [`PageError`], which
 //! renders the design system's error pages and never shows internal detail.
 
+mod account;
 mod evidence;
 mod home;
 mod organisations;
@@ -18,7 +19,7 @@ use axum::extract::{MatchedPath, Request};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use registry_api::ServiceError;
 
 use crate::WebState;
@@ -39,6 +40,8 @@ pub fn router() -> Router<WebState> {
         )
         .route("/pilots/{id}", get(pilots::show))
         .route("/organisations/{ods_code}", get(organisations::show))
+        .route("/account/tokens", get(account::list).post(account::create))
+        .route("/account/tokens/{id}/revoke", post(account::revoke))
         .route("/evidence", get(evidence::catalogue))
         .route("/evidence/{code}", get(evidence::comparison))
         .route_layer(middleware::from_fn(timed))
