@@ -5,16 +5,18 @@
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use registry_api::auth::credentials::{self, CSRF_FIELD};
-use registry_api::model::EntryPoint;
+use registry_api::model::{EntryPoint, Spelling};
 use registry_api::service::sessions::Current;
 use registry_api::{Actor, ServiceError};
+use sea_orm::Iterable;
 
 use crate::WebState;
+use crate::components::Choice;
 use crate::pages::PageError;
 use crate::viewer::SignedIn;
 
@@ -260,13 +262,15 @@ pub enum Notice {
     TechnologyRegistered,
     TechnologyUpdated,
     TokenRevoked,
+    PilotRegistered,
 }
 
 impl Notice {
-    const ALL: [Notice; 3] = [
+    const ALL: [Notice; 4] = [
         Self::TechnologyRegistered,
         Self::TechnologyUpdated,
         Self::TokenRevoked,
+        Self::PilotRegistered,
     ];
 
     fn key(self) -> &'static str {
@@ -274,6 +278,7 @@ impl Notice {
             Self::TechnologyRegistered => "technology-registered",
             Self::TechnologyUpdated => "technology-updated",
             Self::TokenRevoked => "token-revoked",
+            Self::PilotRegistered => "pilot-registered",
         }
     }
 
@@ -282,6 +287,9 @@ impl Notice {
             Self::TechnologyRegistered => "Technology registered",
             Self::TechnologyUpdated => "Technology updated",
             Self::TokenRevoked => "Token revoked: it no longer works",
+            Self::PilotRegistered => {
+                "Pilot registered as a draft: only your organisation can read it until you publish it"
+            }
         }
     }
 
@@ -315,4 +323,51 @@ pub async fn clear_notice(request: Request, next: axum::middleware::Next) -> Res
         }
     }
     response
+}
+
+/// A closed list's values as a form's choices, those in `chosen` (stored spellings) selected.
+pub fn options<T: Spelling + Iterable>(chosen: &[String]) -> Vec<Choice> {
+    T::iter()
+        .map(|v| Choice {
+            value: v.as_str().to_owned(),
+            label: v.label().to_owned(),
+            selected: chosen.iter().any(|c| c == v.as_str()),
+        })
+        .collect()
+}
+
+/// The label of the value a stored spelling names, if any.
+pub fn label_of<T: Spelling>(spelling: &str) -> Option<&'static str> {
+    T::from_spelling(spelling).map(T::label)
+}
+
+/// The one value chosen for `field`, or `missing` said of it.
+pub fn one_of<T: Spelling>(
+    problems: &mut Problems,
+    field: &str,
+    missing: &str,
+    value: &str,
+) -> Option<T> {
+    let found = T::from_spelling(value);
+    if found.is_none() {
+        problems.add(field, missing);
+    }
+    found
+}
+
+/// Every value chosen for `field`; one that is not among the form's options is a problem.
+pub fn many<T: Spelling>(problems: &mut Problems, field: &str, values: &[String]) -> Vec<T> {
+    let found: Vec<T> = values.iter().filter_map(|v| T::from_spelling(v)).collect();
+    if found.len() != values.len() {
+        problems.add(field, "Select from the options shown");
+    }
+    found
+}
+
+/// A form page with its status: 422 when it shows problems, 409 for a stale edit.
+pub fn page(status: StatusCode, page: &impl askama::Template) -> Response {
+    match crate::pages::render(page) {
+        Ok(html) => (status, html).into_response(),
+        Err(err) => err.into_response(),
+    }
 }

@@ -13,6 +13,9 @@ pub trait Spelling: Copy {
 
     /// The value a stored spelling names, if any.
     fn from_spelling(value: &str) -> Option<Self>;
+
+    /// The label people read.
+    fn label(self) -> &'static str;
 }
 
 /// Declares a closed list stored as text, with its human label for pages and errors. Each
@@ -78,6 +81,10 @@ macro_rules! closed_list {
 
             fn from_spelling(value: &str) -> Option<Self> {
                 $name::from_str_value(value)
+            }
+
+            fn label(self) -> &'static str {
+                $name::label(self)
             }
         }
     };

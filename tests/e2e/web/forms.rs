@@ -384,3 +384,109 @@ async fn a_person_creates_uses_and_revokes_an_api_token_without_javascript() {
     app.stop();
     test_db.finish().await;
 }
+
+/// The demo trust evaluator.
+const EVALUATOR: &str = "Rhodri Penhallow";
+
+#[tokio::test]
+async fn an_evaluator_registers_a_pilot_seeing_what_was_tried_without_javascript() {
+    let test_db = support::sqlite().await;
+    registry_api::db::migrate(&test_db.db)
+        .await
+        .expect("migrate");
+    registry_seed::demo::load(&test_db.db)
+        .await
+        .expect("demo data");
+    let app = test_db.app().await;
+    let journey = Chromium::new()
+        .javascript(false)
+        .goto(app.url("/pilots/new"))
+        .click_button(&format!("Sign in as {EVALUATOR}"))
+        .snapshot("form")
+        .axe()
+        .fill("Day of start date", "31")
+        .fill("Month of start date", "2")
+        .fill("Year of start date", "2025")
+        .click_button("Continue")
+        .snapshot("errors")
+        .axe()
+        .select(
+            "Technology being piloted",
+            "Lumenward Virtual Ward Platform",
+        )
+        .fill("Title", "Virtual ward for frail older people at home")
+        .fill(
+            "Problem it addresses",
+            "Frail older people stayed in hospital for want of a safe way home.",
+        )
+        .check("Planned")
+        .fill("Day of start date", "1")
+        .fill("Month of start date", "4")
+        .check("Community care")
+        .select("Specialty", "Frailty")
+        .fill("Population", "Adults over 75 leaving the acute wards")
+        .check("Before and after")
+        .check("Internal")
+        .click_button("Continue")
+        .snapshot("check answers")
+        .axe()
+        .click_button("Register pilot")
+        .snapshot("registered")
+        .run()
+        .await;
+    for (page, violations) in journey.axe_results() {
+        assert!(violations.is_empty(), "{}: {violations:?}", page.url);
+    }
+    let errors = journey.page("errors");
+    assert_eq!(errors.status, Some(422));
+    for message in [
+        "Select the technology",
+        "Enter",
+        "The start date must be a real date",
+        "Select the pilot's status",
+    ] {
+        assert!(errors.main.contains(message), "{message}: {}", errors.main);
+    }
+    let check = journey.page("check answers");
+    assert!(
+        check.main.contains("Has this been tried?"),
+        "{}",
+        check.main
+    );
+    assert!(
+        check
+            .main
+            .contains("respiratory virtual ward pilot in Downsvale Hospitals"),
+        "the technology's other pilots, with their outcomes: {}",
+        check.main
+    );
+    let registered = journey.page("registered");
+    assert!(
+        registered.path().starts_with("/pilots/"),
+        "{}",
+        registered.url
+    );
+    assert_eq!(
+        registered.heading.as_deref(),
+        Some("Virtual ward for frail older people at home")
+    );
+    assert!(
+        registered.main.contains("Pilot registered as a draft"),
+        "{}",
+        registered.main
+    );
+    let anonymous = app
+        .http
+        .get(&registered.url)
+        .send()
+        .await
+        .expect("send")
+        .status();
+    assert_eq!(
+        anonymous,
+        StatusCode::NOT_FOUND,
+        "a draft is its host's alone"
+    );
+    app.stop();
+    test_db.finish().await;
+}

@@ -38,6 +38,7 @@ pub fn router() -> Router<WebState> {
             "/technologies/{slug}/edit",
             get(technologies::edit).post(technologies::edit_post),
         )
+        .route("/pilots/new", get(pilots::new).post(pilots::new_post))
         .route("/pilots/{id}", get(pilots::show))
         .route("/organisations/{ods_code}", get(organisations::show))
         .route("/account/tokens", get(account::list).post(account::create))

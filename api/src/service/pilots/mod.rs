@@ -17,6 +17,7 @@ use crate::model::{CareSetting, EvaluationDesign, EvaluatorKind, PilotStatus, Sp
 pub use filter::{PilotFilter, condition};
 pub(in crate::service) use read::find_readable;
 pub use read::{get, get_many, list, of_technologies};
+pub use validate::check;
 pub(in crate::service) use write::reindex_with_technology;
 pub use write::{publish, register, update, withdraw};
 

@@ -2,15 +2,45 @@
 //! the one place a pilot's row is built from its checked details.
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::PilotInput;
 use crate::actor::Actor;
-use crate::error::{ErrorCode, ServiceResult};
+use crate::error::{ErrorCode, FieldError, ServiceError, ServiceResult};
 use crate::model::values::Email;
 use crate::model::{EvaluatorKind, PilotStatus, organisation, pilot, technology};
 use crate::service::access;
 use crate::service::check::Check;
+
+/// What a second pilot of one host with the same title is told.
+pub(super) const TITLE_TAKEN: &str = "This organisation already has a pilot with this title";
+
+/// Checks a pilot's registration as the service would take it, writing nothing: the "check
+/// your answers" step of a form. The title is checked against the host's other pilots too.
+pub async fn check(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    input: &PilotInput,
+) -> ServiceResult<()> {
+    access::ensure_evaluator_at(actor, input.host_organisation_id)?;
+    let taken = pilot::Entity::find()
+        .filter(pilot::Column::HostOrganisationId.eq(input.host_organisation_id))
+        .filter(pilot::Column::Title.eq(input.title.trim()))
+        .one(db)
+        .await?
+        .is_some();
+    match validate(db, actor, input.clone()).await {
+        Err(ServiceError::Invalid(mut errors)) => {
+            if taken && !errors.iter().any(|e| e.field == "title") {
+                errors.push(FieldError::new("title", ErrorCode::Taken, TITLE_TAKEN));
+            }
+            Err(ServiceError::Invalid(errors))
+        }
+        Err(other) => Err(other),
+        Ok(_) if taken => Err(ServiceError::field("title", ErrorCode::Taken, TITLE_TAKEN)),
+        Ok(_) => Ok(()),
+    }
+}
 
 /// A pilot's details once checked: text trimmed and within its limits, the contact's e-mail
 /// address in its canonical form.

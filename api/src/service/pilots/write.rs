@@ -10,14 +10,12 @@ use serde_json::json;
 
 use super::PilotInput;
 use super::read::{find, find_readable};
-use super::validate::validate;
+use super::validate::{TITLE_TAKEN, validate};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
 use crate::model::{IndexedKind, Visibility, pilot};
 use crate::service::check::Check;
 use crate::service::{access, ensure_version, journal, update_versioned};
-
-const TITLE_TAKEN: &str = "This organisation already has a pilot with this title";
 
 /// A taken title is a field error, whichever writer got there first.
 fn title_taken(err: sea_orm::DbErr) -> ServiceError {

@@ -8,19 +8,20 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, Response};
 use registry_api::Actor;
 use registry_api::model::{
     CareSetting, DeviceClass, EsfTier, Role, Specialty, Spelling, Standard, TechnologyCategory,
 };
 use registry_api::service::organisations;
 use registry_api::service::technologies::{self, DtacInput, Technology, TechnologyInput};
-use sea_orm::Iterable;
 use sea_orm::prelude::Uuid;
 
 use crate::WebState;
 use crate::components::{Choice, Crumb};
-use crate::forms::{Editor, Fields, Notice, Posted, Problems, done};
+use crate::forms::{
+    Editor, Fields, Notice, Posted, Problems, done, label_of, many, one_of, options, page,
+};
 use crate::pages::{PageError, render};
 use crate::viewer::SignedIn;
 
@@ -281,48 +282,6 @@ impl Answers {
     }
 }
 
-fn label_of<T: Spelling + LabelOf>(spelling: &str) -> Option<&'static str> {
-    T::from_spelling(spelling).map(T::label_text)
-}
-
-/// The label of a closed list's value (each list's own `label`).
-trait LabelOf {
-    fn label_text(self) -> &'static str;
-}
-
-macro_rules! label_of {
-    ($($t:ty),+) => {$(impl LabelOf for $t { fn label_text(self) -> &'static str { self.label() } })+};
-}
-label_of!(
-    TechnologyCategory,
-    CareSetting,
-    Specialty,
-    Standard,
-    DeviceClass,
-    EsfTier
-);
-
-fn one_of<T: Spelling>(
-    problems: &mut Problems,
-    field: &str,
-    missing: &str,
-    value: &str,
-) -> Option<T> {
-    let found = T::from_spelling(value);
-    if found.is_none() {
-        problems.add(field, missing);
-    }
-    found
-}
-
-fn many<T: Spelling>(problems: &mut Problems, field: &str, values: &[String]) -> Vec<T> {
-    let found: Vec<T> = values.iter().filter_map(|v| T::from_spelling(v)).collect();
-    if found.len() != values.len() {
-        problems.add(field, "Select from the options shown");
-    }
-    found
-}
-
 /// A web address from a name: lowercase words joined by hyphens.
 fn slug_of(name: &str) -> String {
     name.to_lowercase()
@@ -330,16 +289,6 @@ fn slug_of(name: &str) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join("-")
-}
-
-fn options<T: Spelling + LabelOf + Iterable>(chosen: &[String]) -> Vec<Choice> {
-    T::iter()
-        .map(|v| Choice {
-            value: v.as_str().to_owned(),
-            label: v.label_text().to_owned(),
-            selected: chosen.iter().any(|c| c == v.as_str()),
-        })
-        .collect()
 }
 
 /// The suppliers the actor may register technologies for, by name.
@@ -507,13 +456,6 @@ impl Context {
                 Purpose::Edit { .. } => "Save changes",
             },
         }
-    }
-}
-
-fn page(status: StatusCode, page: &impl Template) -> Response {
-    match render(page) {
-        Ok(html) => (status, html).into_response(),
-        Err(err) => err.into_response(),
     }
 }
 

@@ -17,9 +17,9 @@ use registry_api::service::{
 use sea_orm::DatabaseConnection;
 use sea_orm::prelude::Uuid;
 
-use super::{PageError, PageResult, render};
 use crate::charts::{self, OutcomeChart, Reading};
 use crate::components::{Crumb, Pagination};
+use crate::pages::{PageError, PageResult, render};
 use crate::viewer::{SignedIn, Viewer};
 use crate::{WebState, format, wording};
 
