@@ -66,6 +66,7 @@ async fn a_failing_operation_leaves_no_row_behind() {
             pilot.id,
             pilot.version,
             world.pilot_input("Never renamed"),
+            None,
         )
         .await;
         assert!(

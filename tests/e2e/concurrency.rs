@@ -26,6 +26,7 @@ async fn a_stale_version_is_refused_and_nothing_changes() {
             pilot.id,
             pilot.version,
             first.clone(),
+            None,
         )
         .await
         .expect("first update");
@@ -39,7 +40,9 @@ async fn a_stale_version_is_refused_and_nothing_changes() {
         let audit_before = test_db.count::<audit_log::Entity>().await;
         let outbox_before = test_db.count::<search_outbox::Entity>().await;
         assert!(
-            is_stale(pilots::update(db, &world.evaluator_a, pilot.id, pilot.version, first).await),
+            is_stale(
+                pilots::update(db, &world.evaluator_a, pilot.id, pilot.version, first, None).await
+            ),
             "{engine}: the second editor's stale update is refused"
         );
         let stored = pilots::get(db, &world.evaluator_a, pilot.id)
@@ -82,6 +85,7 @@ async fn a_stale_version_is_refused_and_nothing_changes() {
             technology.id,
             technology.version,
             input.clone(),
+            None,
         )
         .await
         .expect("technology update");
@@ -92,7 +96,8 @@ async fn a_stale_version_is_refused_and_nothing_changes() {
                     &world.innovator,
                     technology.id,
                     technology.version,
-                    input
+                    input,
+                    None
                 )
                 .await
             ),

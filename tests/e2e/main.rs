@@ -12,6 +12,7 @@ mod concurrency;
 mod evidence;
 mod graphql;
 mod hardening;
+mod history;
 mod migrations;
 mod rating;
 mod roles;

@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::support;
 
-const TABLES: [&str; 20] = [
+const TABLES: [&str; 21] = [
     "organisations",
     "users",
     "memberships",
@@ -27,6 +27,7 @@ const TABLES: [&str; 20] = [
     "invitations",
     "comparisons",
     "search_progress",
+    "record_revisions",
 ];
 
 async fn present(db: &sea_orm::DatabaseConnection) -> Vec<&'static str> {

@@ -70,7 +70,9 @@ async fn only_the_host_organisations_evaluators_change_its_pilots() {
             ("innovator", &w.innovator),
         ] {
             assert!(
-                refused(pilots::update(db, actor, pilot.id, pilot.version, input.clone()).await),
+                refused(
+                    pilots::update(db, actor, pilot.id, pilot.version, input.clone(), None).await
+                ),
                 "{engine}: {who} cannot edit"
             );
             assert!(
@@ -140,7 +142,8 @@ async fn innovators_change_their_own_technologies_and_administrators_run_the_cat
                     &w.innovator,
                     created.record.id,
                     created.record.version,
-                    elsewhere
+                    elsewhere,
+                    None
                 )
                 .await
             ),

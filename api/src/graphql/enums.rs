@@ -316,6 +316,44 @@ mirror!(
         ReadWrite,
     }
 
+    /// What kind of record a revision is of.
+    RecordKind = crate::model::RecordKind {
+        Pilot,
+        Technology,
+    }
+
+    /// What a change to a pilot or technology did.
+    RevisionAction = crate::model::RevisionAction {
+        Register,
+        Update,
+        Publish,
+        Withdraw,
+    }
+
+    /// The door a change came in by.
+    EntryPoint = crate::model::EntryPoint {
+        /// The GraphQL API.
+        Graphql,
+        /// The web pages.
+        Web,
+        /// The command line.
+        Cli,
+        /// The demo data set.
+        Seed,
+        /// A background worker.
+        Worker,
+    }
+
+    /// What a run of text did between two revisions.
+    DiffSegmentKind = crate::service::revisions::SegmentKind {
+        /// In both revisions.
+        Equal,
+        /// Only in the revision compared to (`to`).
+        Inserted,
+        /// Only in the revision compared from (`from`).
+        Deleted,
+    }
+
     /// The order of a list. Ties are broken by id (UUIDv7, so creation order), so pages are stable.
     Sort = crate::service::Sort {
         /// Oldest first.

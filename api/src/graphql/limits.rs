@@ -49,6 +49,8 @@ pub const MAX_VARIABLE_VALUES: usize = 10_000;
 pub const COMPARISON_COST: usize = 1_000;
 /// A search runs a ranked query with ten facet counts in the engine.
 pub const SEARCH_COST: usize = 200;
+/// A revision diff compares each field, and prose word by word.
+pub const DIFF_COST: usize = 100;
 
 /// The complexity of a page: its size (as the list will clamp it) times its children.
 pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {

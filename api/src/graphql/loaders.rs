@@ -12,6 +12,7 @@ use sea_orm::prelude::Uuid;
 use super::errors::to_graphql;
 use crate::actor::Actor;
 use crate::model::{metric, organisation, pilot, pilot_measure, report_revision};
+use crate::service::revisions::{self, Revision};
 use crate::service::technologies::Technology;
 use crate::service::{measures, metrics, organisations, pilots, reports, technologies};
 
@@ -37,6 +38,11 @@ pub struct PilotsOfTechnology(pub Uuid);
 pub struct MeasuresOfPilot(pub Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RevisionsOfPilot(pub Uuid);
+/// A pilot's own revisions (its history), as against its report's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HistoryOfPilot(pub Uuid);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HistoryOfTechnology(pub Uuid);
 
 type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
 
@@ -138,5 +144,32 @@ impl Loader<RevisionsOfPilot> for RegistryLoader {
             .await
             .map_err(to_graphql)?;
         Ok(group(rows, |r| RevisionsOfPilot(r.pilot_id)))
+    }
+}
+
+impl Loader<HistoryOfPilot> for RegistryLoader {
+    type Value = Vec<Revision>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[HistoryOfPilot]) -> LoadResult<HistoryOfPilot, Self::Value> {
+        let rows = revisions::of_pilots(&self.db, &self.actor, keys.iter().map(|k| k.0))
+            .await
+            .map_err(to_graphql)?;
+        Ok(group(rows, |r| HistoryOfPilot(r.record_id)))
+    }
+}
+
+impl Loader<HistoryOfTechnology> for RegistryLoader {
+    type Value = Vec<Revision>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[HistoryOfTechnology],
+    ) -> LoadResult<HistoryOfTechnology, Self::Value> {
+        let rows = revisions::of_technologies(&self.db, &self.actor, keys.iter().map(|k| k.0))
+            .await
+            .map_err(to_graphql)?;
+        Ok(group(rows, |r| HistoryOfTechnology(r.record_id)))
     }
 }

@@ -13,6 +13,7 @@ mod metrics;
 mod organisations;
 mod pilots;
 mod reports;
+mod revisions;
 mod search;
 mod technologies;
 mod types;
@@ -36,6 +37,7 @@ pub struct Query(
     metrics::MetricQuery,
     search::SearchQueryRoot,
     comparisons::ComparisonQuery,
+    revisions::RevisionQuery,
 );
 
 #[derive(Debug, MergedObject, Default)]

@@ -192,17 +192,21 @@ impl PilotMutation {
     }
 
     /// Replaces a pilot's details. `version` is the one you read; a stale one is refused.
+    /// `reason` says why, for the pilot's history.
     async fn update_pilot(
         &self,
         ctx: &Context<'_>,
         id: ID,
         version: i32,
         input: RegisterPilotInput,
+        reason: Option<String>,
     ) -> Result<PilotPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
         let actor = ctx.data::<Actor>()?;
         let result = match (parse_id("id", &id), input.into_service()) {
-            (Ok(id), Ok(input)) => pilots::update(db, actor, id, version, input).await,
+            (Ok(id), Ok(input)) => {
+                pilots::update(db, actor, id, version, input, reason.as_deref()).await
+            }
             (Err(e), _) | (_, Err(e)) => Err(e),
         };
         PilotPayload::from(result)

@@ -184,17 +184,21 @@ impl TechnologyMutation {
     }
 
     /// Replaces a technology's details. `version` is the one you read; a stale one is refused.
+    /// `reason` says why, for the technology's history.
     async fn update_technology(
         &self,
         ctx: &Context<'_>,
         id: ID,
         version: i32,
         input: RegisterTechnologyInput,
+        reason: Option<String>,
     ) -> Result<TechnologyPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
         let actor = ctx.data::<Actor>()?;
         let result = match (parse_id("id", &id), input.into_service()) {
-            (Ok(id), Ok(input)) => technologies::update(db, actor, id, version, input).await,
+            (Ok(id), Ok(input)) => {
+                technologies::update(db, actor, id, version, input, reason.as_deref()).await
+            }
             (Err(e), _) | (_, Err(e)) => Err(e),
         };
         TechnologyPayload::from(result)

@@ -462,6 +462,24 @@ closed_list!(
 );
 
 closed_list!(
+    /// What kind of record a revision in `record_revisions` is of (reports keep their own).
+    RecordKind {
+        Pilot = "pilot" => "Pilot",
+        Technology = "technology" => "Technology",
+    }
+);
+
+closed_list!(
+    /// What a change to a pilot or technology did, as its revision records it.
+    RevisionAction {
+        Register = "register" => "Registered",
+        Update = "update" => "Updated",
+        Publish = "publish" => "Published",
+        Withdraw = "withdraw" => "Withdrawn",
+    }
+);
+
+closed_list!(
     /// What a search document describes.
     IndexedKind {
         Technology = "technology" => "Technology",
@@ -514,6 +532,8 @@ mod tests {
             RevisionStatus::spellings(),
             EntryPoint::spellings(),
             IndexedKind::spellings(),
+            RecordKind::spellings(),
+            RevisionAction::spellings(),
             TokenScope::spellings(),
         ];
         for (serde, database, spelled) in all.into_iter().flatten() {

@@ -11,6 +11,9 @@
 //!   host and the administrators who may still read it.
 //! - Report revisions are readable with their pilot when published; drafts only by the host
 //!   organisation's own members.
+//! - Revisions of a pilot or technology are readable with the record, and a pilot's only where
+//!   the pilot, at the visibility it had when the revision was made, would be: a draft's
+//!   revisions by the host organisation's own members, `nhs` ones by NHS readers.
 //! - A saved comparison is readable by whoever saved it, and by anyone who may read every input
 //!   it still has (inputs withdrawn since are shown as withdrawn, to those who could read them).
 //! - Search carries the same rules as tokens: each document holds the tokens of those who may
@@ -27,7 +30,10 @@ use sea_orm::{ColumnTrait, prelude::Uuid};
 
 use crate::actor::{Actor, Principal};
 use crate::error::{ServiceError, ServiceResult};
-use crate::model::{RevisionStatus, Role, Visibility, pilot, report_revision, technology};
+use crate::model::{
+    RecordKind, RevisionStatus, Role, Visibility, pilot, record_revision, report_revision,
+    technology,
+};
 
 /// Fails unless someone is signed in with a credential that allows changes.
 pub fn ensure_can_write(actor: &Actor) -> ServiceResult<()> {
@@ -169,6 +175,54 @@ pub fn readable_revisions(actor: &Actor) -> Condition {
     Condition::any()
         .add(report_revision::Column::Status.eq(RevisionStatus::Published))
         .add(report_revision::Column::PilotId.in_subquery(own_pilots))
+}
+
+/// Which revisions of the pilots among `ids` the actor may read, as a condition on
+/// `record_revisions`: [`readable_pilots`] for the pilot as it is now, and [`can_read_pilot`]'s
+/// visibility rule for the visibility it had when each revision was made (its withdrawal is
+/// the pilot's own state, already covered). So what was only ever shown to the host, or to the
+/// NHS, stays so in the history of a pilot published since.
+pub fn readable_pilot_revisions(actor: &Actor, ids: Vec<Uuid>) -> Condition {
+    let of_readable = Condition::all()
+        .add(record_revision::Column::RecordKind.eq(RecordKind::Pilot))
+        .add(record_revision::Column::RecordId.is_in(ids.clone()))
+        .add(record_revision::Column::RecordId.in_subquery(readable_among(actor, ids)));
+    if actor.is_system() {
+        return of_readable;
+    }
+    let visibility = record_revision::Column::Visibility;
+    let mut open = Condition::any().add(visibility.eq(Visibility::Public));
+    if actor.reads_nhs() {
+        open = open.add(visibility.eq(Visibility::Nhs));
+    }
+    if actor.is_administrator() {
+        open = open.add(visibility.ne(Visibility::Draft));
+    }
+    let own = actor.organisation_ids();
+    if !own.is_empty() {
+        let own_pilots = Query::select()
+            .column(pilot::Column::Id)
+            .from(pilot::Entity)
+            .and_where(pilot::Column::HostOrganisationId.is_in(own))
+            .to_owned();
+        open = open.add(record_revision::Column::RecordId.in_subquery(own_pilots));
+    }
+    of_readable.add(open)
+}
+
+/// Which revisions of the technologies among `ids` the actor may read, as a condition on
+/// `record_revisions`: all of those they may read ([`readable_technologies`]).
+pub fn readable_technology_revisions(actor: &Actor, ids: Vec<Uuid>) -> Condition {
+    let readable = Query::select()
+        .column(technology::Column::Id)
+        .from(technology::Entity)
+        .and_where(technology::Column::Id.is_in(ids.clone()))
+        .cond_where(readable_technologies(actor))
+        .to_owned();
+    Condition::all()
+        .add(record_revision::Column::RecordKind.eq(RecordKind::Technology))
+        .add(record_revision::Column::RecordId.is_in(ids))
+        .add(record_revision::Column::RecordId.in_subquery(readable))
 }
 
 /// Whether the actor may read a saved comparison, given whether they may read each input's

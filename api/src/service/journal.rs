@@ -79,6 +79,7 @@ pub async fn evidence_changed(
     Ok(())
 }
 
-fn truncate(text: &str, max: usize) -> String {
+/// The first `max` characters of `text`, for columns of a bounded length.
+pub(super) fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }

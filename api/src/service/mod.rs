@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod organisations;
 pub mod pilots;
 pub mod reports;
+pub mod revisions;
 pub mod search;
 pub mod sessions;
 pub mod technologies;

@@ -354,7 +354,7 @@ async fn every_engine_gives_the_same_answers() {
         let mut renamed = w.pilot_input("Telephone triage for minor injuries");
         renamed.status = PilotStatus::Live;
         renamed.end_date = None;
-        pilots::update(db, &w.evaluator_a, f.cafe, cafe.version, renamed)
+        pilots::update(db, &w.evaluator_a, f.cafe, cafe.version, renamed, None)
             .await
             .expect("rename");
         let heart = pilots::get(db, &w.evaluator_a, f.heart)

@@ -6,6 +6,7 @@ mod measure;
 mod organisation;
 mod pilot;
 mod report;
+mod revision;
 mod technology;
 mod viewer;
 
@@ -14,6 +15,7 @@ pub use measure::{Measure, Metric};
 pub use organisation::Organisation;
 pub use pilot::Pilot;
 pub use report::ReportRevision;
+pub use revision::{RecordRevision, RevisionDiff};
 pub use technology::Technology;
 pub use viewer::{ApiToken, Invitation, Membership, Viewer};
 

@@ -1,12 +1,14 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Measure, Organisation, ReportRevision, Technology, loader};
+use super::{Measure, Organisation, RecordRevision, ReportRevision, Technology, loader};
 use crate::graphql::enums::{
     CareSetting, EvaluationDesign, EvaluatorKind, EvidenceRating, PilotStatus, Specialty,
     Visibility,
 };
-use crate::graphql::loaders::{MeasuresOfPilot, OrganisationId, RevisionsOfPilot, TechnologyId};
+use crate::graphql::loaders::{
+    HistoryOfPilot, MeasuresOfPilot, OrganisationId, RevisionsOfPilot, TechnologyId,
+};
 use crate::model::pilot;
 
 /// A technology tried at a host organisation.
@@ -127,6 +129,18 @@ impl Pilot {
             .unwrap_or_default()
             .into_iter()
             .map(ReportRevision)
+            .collect())
+    }
+    /// The pilot's history: each change you may see, newest first (while it was a draft, only
+    /// its own organisation sees it). Compare two with `revisionDiff`.
+    #[graphql(complexity = "3 * child_complexity")]
+    async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<RecordRevision>> {
+        Ok(loader(ctx)?
+            .load_one(HistoryOfPilot(self.0.id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(RecordRevision)
             .collect())
     }
     async fn version(&self) -> i32 {

@@ -1,12 +1,12 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Organisation, Pilot, loader};
+use super::{Organisation, Pilot, RecordRevision, loader};
 use crate::graphql::enums::{
     CareSetting, DeviceClass, DtacSection, DtacStatus, EsfTier, Specialty, Standard,
     TechnologyCategory, api_all,
 };
-use crate::graphql::loaders::{OrganisationId, PilotsOfTechnology};
+use crate::graphql::loaders::{HistoryOfTechnology, OrganisationId, PilotsOfTechnology};
 use crate::service::technologies;
 
 /// A technology that pilots test.
@@ -99,6 +99,17 @@ impl Technology {
     /// Set when an administrator withdrew the technology (shown to its supplier and administrators).
     async fn withdrawn_reason(&self) -> Option<&str> {
         self.0.record.withdrawn_reason.as_deref()
+    }
+    /// The technology's history: each change, newest first. Compare two with `revisionDiff`.
+    #[graphql(complexity = "3 * child_complexity")]
+    async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<RecordRevision>> {
+        Ok(loader(ctx)?
+            .load_one(HistoryOfTechnology(self.0.record.id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(RecordRevision)
+            .collect())
     }
     async fn version(&self) -> i32 {
         self.0.record.version

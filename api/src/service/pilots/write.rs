@@ -1,5 +1,6 @@
 //! Changing pilots: evaluators at the host register, edit and publish them; administrators
-//! withdraw them. Each change is one transaction with its audit entry and its search jobs.
+//! withdraw them. Each change is one transaction with its audit entry, its revision and its
+//! search jobs.
 
 use chrono::Utc;
 use sea_orm::{
@@ -13,9 +14,9 @@ use super::read::{find, find_readable};
 use super::validate::{TITLE_TAKEN, validate};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
-use crate::model::{IndexedKind, Visibility, pilot};
+use crate::model::{IndexedKind, RevisionAction, Visibility, pilot};
 use crate::service::check::Check;
-use crate::service::{access, ensure_version, journal, update_versioned};
+use crate::service::{access, ensure_version, journal, revisions, update_versioned};
 
 /// A taken title is a field error, whichever writer got there first.
 fn title_taken(err: sea_orm::DbErr) -> ServiceError {
@@ -52,11 +53,13 @@ pub async fn register(
     journal::audit(&txn, actor, "pilot.register", "pilot", id, json!({})).await?;
     reindex_with_technology(&txn, id, technology_id).await?;
     let created = find(&txn, id).await?;
+    revisions::record_pilot(&txn, actor, RevisionAction::Register, &created, None).await?;
     txn.commit().await?;
     Ok(created)
 }
 
 /// Replaces a pilot's details; moving it to another host needs the evaluator role at both.
+/// The `reason`, if given, is kept with the revision the change writes.
 #[tracing::instrument(skip_all)]
 pub async fn update(
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -64,8 +67,12 @@ pub async fn update(
     id: Uuid,
     version: i32,
     input: PilotInput,
+    reason: Option<&str>,
 ) -> ServiceResult<pilot::Model> {
     access::ensure_can_write(actor)?;
+    let mut check = Check::new();
+    let reason = revisions::reason(&mut check, reason);
+    check.finish()?;
     let txn = crate::db::begin_write(db).await?;
     let current = find_readable(&txn, actor, id).await?;
     access::ensure_evaluator_at(actor, current.host_organisation_id)?;
@@ -88,6 +95,14 @@ pub async fn update(
     )
     .await?;
     journal::audit(&txn, actor, "pilot.update", "pilot", id, json!({})).await?;
+    revisions::record_pilot(
+        &txn,
+        actor,
+        RevisionAction::Update,
+        &updated,
+        reason.as_deref(),
+    )
+    .await?;
     reindex_with_technology(&txn, id, technology_id).await?;
     if technology_id != current.technology_id {
         journal::reindex(&txn, IndexedKind::Technology, current.technology_id).await?;
@@ -148,6 +163,7 @@ pub async fn publish(
         json!({ "visibility": visibility }),
     )
     .await?;
+    revisions::record_pilot(&txn, actor, RevisionAction::Publish, &published, None).await?;
     reindex_with_technology(&txn, id, current.technology_id).await?;
     txn.commit().await?;
     Ok(published)
@@ -196,6 +212,14 @@ pub async fn withdraw(
         "pilot",
         id,
         json!({ "reason": reason }),
+    )
+    .await?;
+    revisions::record_pilot(
+        &txn,
+        actor,
+        RevisionAction::Withdraw,
+        &withdrawn,
+        Some(&reason),
     )
     .await?;
     reindex_with_technology(&txn, id, current.technology_id).await?;

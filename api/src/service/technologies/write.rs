@@ -1,5 +1,6 @@
 //! Changing technologies: innovators at the supplier register and edit them; administrators
-//! withdraw them. Each change is one transaction with its audit entry and its search job.
+//! withdraw them. Each change is one transaction with its audit entry, its revision and its
+//! search job.
 
 use chrono::Utc;
 use sea_orm::{
@@ -14,9 +15,9 @@ use super::validate::{SLUG_TAKEN, validate};
 use super::{Technology, TechnologyInput};
 use crate::actor::Actor;
 use crate::error::{ServiceError, ServiceResult, on_unique};
-use crate::model::{IndexedKind, technology};
+use crate::model::{IndexedKind, RevisionAction, technology};
 use crate::service::check::Check;
-use crate::service::{access, ensure_version, journal, update_versioned};
+use crate::service::{access, ensure_version, journal, revisions, update_versioned};
 
 /// A taken slug is a field error, whichever writer got there first.
 fn slug_taken(err: sea_orm::DbErr) -> ServiceError {
@@ -59,12 +60,13 @@ pub async fn register(
     .await?;
     journal::reindex(&txn, IndexedKind::Technology, id).await?;
     let created = load_one(&txn, id).await?;
+    revisions::record_technology(&txn, actor, RevisionAction::Register, &created, None).await?;
     txn.commit().await?;
     Ok(created)
 }
 
 /// Replaces a technology's details; moving it to another supplier needs the innovator role
-/// at both.
+/// at both. The `reason`, if given, is kept with the revision the change writes.
 #[tracing::instrument(skip_all)]
 pub async fn update(
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -72,8 +74,12 @@ pub async fn update(
     id: Uuid,
     version: i32,
     input: TechnologyInput,
+    reason: Option<&str>,
 ) -> ServiceResult<Technology> {
     access::ensure_can_write(actor)?;
+    let mut check = Check::new();
+    let reason = revisions::reason(&mut check, reason);
+    check.finish()?;
     let txn = crate::db::begin_write(db).await?;
     let current = technology::Entity::find_by_id(id)
         .one(&txn)
@@ -110,6 +116,14 @@ pub async fn update(
     .await?;
     journal::reindex(&txn, IndexedKind::Technology, id).await?;
     let updated = load_one(&txn, id).await?;
+    revisions::record_technology(
+        &txn,
+        actor,
+        RevisionAction::Update,
+        &updated,
+        reason.as_deref(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -159,6 +173,14 @@ pub async fn withdraw(
     .await?;
     journal::reindex(&txn, IndexedKind::Technology, id).await?;
     let withdrawn = load_one(&txn, id).await?;
+    revisions::record_technology(
+        &txn,
+        actor,
+        RevisionAction::Withdraw,
+        &withdrawn,
+        Some(&reason),
+    )
+    .await?;
     txn.commit().await?;
     Ok(withdrawn)
 }
