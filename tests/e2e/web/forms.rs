@@ -64,7 +64,10 @@ async fn an_innovator_registers_and_edits_a_technology_without_javascript() {
             "Summary",
             "Weekly home spirometry for COPD, reviewed by the community team.",
         )
+        .fill("Reason for the change", "Say how often readings are taken")
         .click_button("Continue")
+        .snapshot("edit check")
+        .axe()
         .click_button("Save changes")
         .snapshot("updated")
         .goto(app.url("/technologies/breathwell-home-spirometry"))
@@ -75,7 +78,7 @@ async fn an_innovator_registers_and_edits_a_technology_without_javascript() {
     let checked = journey.axe_results();
     assert_eq!(
         checked.len(),
-        4,
+        5,
         "axe-core checked each form page, with errors and without"
     );
     for (page, violations) in checked {
@@ -159,6 +162,36 @@ async fn an_innovator_registers_and_edits_a_technology_without_javascript() {
             .contains("Weekly home spirometry for COPD, reviewed by the community team."),
         "{}",
         updated.main
+    );
+    let edit_check = journey.page("edit check");
+    assert!(
+        edit_check.main.contains("Say how often readings are taken"),
+        "the reason is among the answers to check: {}",
+        edit_check.main
+    );
+    let reader = Actor::anonymous(EntryPoint::Web);
+    let saved = technologies::get_by_slug(&test_db.db, &reader, "breathwell-home-spirometry")
+        .await
+        .expect("registered");
+    let history =
+        registry_api::service::revisions::of_technology(&test_db.db, &reader, saved.record.id)
+            .await
+            .expect("history");
+    let doors: Vec<_> = history
+        .iter()
+        .map(|r| (r.number, r.entry_point, r.reason.clone()))
+        .collect();
+    assert_eq!(
+        doors,
+        vec![
+            (
+                2,
+                EntryPoint::Web,
+                Some("Say how often readings are taken".to_owned())
+            ),
+            (1, EntryPoint::Web, None),
+        ],
+        "each save is a revision, from the web, with the reason given"
     );
     let again = journey.page("seen again");
     assert!(
@@ -265,7 +298,7 @@ async fn a_stale_edit_is_explained_and_forged_posts_change_nothing() {
         // Someone else renames it after the form was opened.
         let mut renamed = support::world::technology_input(w.supplier.id, &t.slug);
         renamed.name = "Renamed meanwhile".to_owned();
-        technologies::update(db, &w.innovator, t.id, t.version, renamed)
+        technologies::update(db, &w.innovator, t.id, t.version, renamed, None)
             .await
             .expect("the other edit");
         let (status, body) = post(&app, &cookie, &path, &[], &edit(&csrf)).await;

@@ -39,6 +39,7 @@ const ORDER: &[&str] = &[
     "deviceClass",
     "regulatory",
     "esfTier",
+    "reason",
 ];
 
 /// The answers as typed, kept across the check page and back, and (for an edit) as they were
@@ -57,6 +58,8 @@ struct Answers {
     device_class: String,
     regulatory: Vec<String>,
     esf_tier: String,
+    /// For an edit: why, kept in the technology's history.
+    reason: String,
 }
 
 const UKCA: &str = "ukca";
@@ -95,6 +98,7 @@ impl Answers {
                 .esf_tier
                 .map(|t| t.as_str().to_owned())
                 .unwrap_or_default(),
+            reason: String::new(),
         }
     }
 
@@ -115,6 +119,7 @@ impl Answers {
             device_class: one("deviceClass"),
             regulatory: all("regulatory"),
             esf_tier: one("esfTier"),
+            reason: one("reason"),
         }
     }
 
@@ -131,6 +136,9 @@ impl Answers {
         one("category", &self.category);
         one("deviceClass", &self.device_class);
         one("esfTier", &self.esf_tier);
+        if !self.reason.is_empty() {
+            one("reason", &self.reason);
+        }
         for (name, values) in [
             ("careSettings", &self.care_settings),
             ("specialties", &self.specialties),
@@ -334,6 +342,8 @@ impl Purpose {
 #[template(path = "pages/technology_form.html")]
 struct FormPage {
     viewer: Option<SignedIn>,
+    /// An edit asks why, for the technology's history.
+    editing: bool,
     crumbs: Vec<Crumb>,
     heading: String,
     action: String,
@@ -404,6 +414,7 @@ impl Context {
         tiers.extend(options::<EsfTier>(std::slice::from_ref(&answers.esf_tier)));
         FormPage {
             viewer: Some(self.editor.signed_in.clone()),
+            editing: matches!(self.purpose, Purpose::Edit { .. }),
             crumbs: self.crumbs(),
             action: self.purpose.action(),
             suppliers: self
@@ -449,7 +460,21 @@ impl Context {
             crumbs: self.crumbs(),
             heading: "Check your answers before saving".to_owned(),
             action: self.purpose.action(),
-            answers: answers.read_out(&self.suppliers),
+            answers: {
+                let mut read = answers.read_out(&self.suppliers);
+                if matches!(self.purpose, Purpose::Edit { .. }) {
+                    let reason = answers.reason.trim();
+                    read.push((
+                        "Reason for the change",
+                        if reason.is_empty() {
+                            "Not given".to_owned()
+                        } else {
+                            reason.to_owned()
+                        },
+                    ));
+                }
+                read
+            },
             carried,
             confirm: match self.purpose {
                 Purpose::Register => "Register technology",
@@ -602,7 +627,11 @@ async fn take(state: &WebState, context: Context, fields: &Fields) -> Result<Res
     let result = if step == "confirm" {
         match existing {
             None => technologies::register(&state.db, actor, input).await,
-            Some(id) => technologies::update(&state.db, actor, id, version, input).await,
+            Some(id) => {
+                let reason = answers.reason.trim();
+                let reason = (!reason.is_empty()).then_some(reason);
+                technologies::update(&state.db, actor, id, version, input, reason).await
+            }
         }
         .map(Some)
     } else {
