@@ -72,14 +72,17 @@ async fn an_innovator_registers_and_edits_a_technology_without_javascript() {
         .snapshot("updated")
         .goto(app.url("/technologies/breathwell-home-spirometry"))
         .snapshot("seen again")
+        .click_link("See every change to this technology")
+        .snapshot("history")
+        .axe()
         .run()
         .await;
 
     let checked = journey.axe_results();
     assert_eq!(
         checked.len(),
-        5,
-        "axe-core checked each form page, with errors and without"
+        6,
+        "axe-core checked each form page, with errors and without, and the history"
     );
     for (page, violations) in checked {
         assert!(violations.is_empty(), "{}: {violations:?}", page.url);
@@ -192,6 +195,20 @@ async fn an_innovator_registers_and_edits_a_technology_without_javascript() {
             (1, EntryPoint::Web, None),
         ],
         "each save is a revision, from the web, with the reason given"
+    );
+    let history = journey.page("history");
+    for shown in [
+        "Say how often readings are taken",
+        "What changed from revision 1 to revision 2",
+        "Summary",
+        "Weekly home spirometry",
+    ] {
+        assert!(history.main.contains(shown), "{shown}: {}", history.main);
+    }
+    assert!(
+        !history.main.contains("Description"),
+        "only changed fields are listed: {}",
+        history.main
     );
     let again = journey.page("seen again");
     assert!(

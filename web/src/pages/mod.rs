@@ -5,6 +5,7 @@
 
 mod account;
 mod evidence;
+mod history;
 mod home;
 mod organisations;
 mod pilots;
@@ -34,12 +35,14 @@ pub fn router() -> Router<WebState> {
             get(technologies::new).post(technologies::new_post),
         )
         .route("/technologies/{slug}", get(technologies::show))
+        .route("/technologies/{slug}/history", get(history::of_technology))
         .route(
             "/technologies/{slug}/edit",
             get(technologies::edit).post(technologies::edit_post),
         )
         .route("/pilots/new", get(pilots::new).post(pilots::new_post))
         .route("/pilots/{id}", get(pilots::show))
+        .route("/pilots/{id}/history", get(history::of_pilot))
         .route("/organisations/{ods_code}", get(organisations::show))
         .route("/account/tokens", get(account::list).post(account::create))
         .route("/account/tokens/{id}/revoke", post(account::revoke))

@@ -50,6 +50,7 @@ struct TechnologyPage {
     dtac: Vec<DtacLine>,
     pilots: PilotTable,
     evidence: Vec<EvidenceLine>,
+    slug: String,
     /// For an innovator at the supplier (or an administrator): where to edit it.
     edit_href: Option<String>,
 }
@@ -170,6 +171,7 @@ pub async fn show(
         dtac: technology.dtac.iter().map(dtac_line).collect(),
         pilots,
         evidence,
+        slug: t.slug.clone(),
         edit_href: access::ensure_innovator_at(actor, t.supplier_id)
             .is_ok()
             .then(|| format!("/technologies/{}/edit", t.slug)),
