@@ -8,8 +8,9 @@ use registry_api::model::{EntryPoint, session};
 use registry_api::service::pilots::{self, PilotFilter};
 use registry_api::service::{PageRequest, Sort, measures, metrics, organisations, technologies};
 
+use super::demo_app;
+use crate::support::app::TestApp;
 use crate::support::chromium::{Chromium, Journey};
-use crate::support::{self, TestDb, app::TestApp};
 
 /// The demo trust evaluator, whose Sign in button the journeys press.
 const EVALUATOR: &str = "Rhodri Penhallow";
@@ -58,20 +59,6 @@ async fn record_pages(db: &sea_orm::DatabaseConnection) -> Vec<String> {
         format!("/organisations/{}", host.ods_code.expect("ODS code")),
         format!("/evidence/{}?subgroupBy=CARE_SETTING", metric.code),
     ]
-}
-
-/// A migrated SQLite database with the demo data set (whose people the demo accounts page
-/// offers), served with demo sign-in.
-async fn demo_app() -> (TestDb, TestApp) {
-    let test_db = support::sqlite().await;
-    registry_api::db::migrate(&test_db.db)
-        .await
-        .expect("migrate");
-    registry_seed::demo::load(&test_db.db)
-        .await
-        .expect("demo data");
-    let app = test_db.app().await;
-    (test_db, app)
 }
 
 /// Adds an axe-core check of each page in `paths` and of the error page to `journey`.

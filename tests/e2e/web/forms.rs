@@ -9,6 +9,7 @@ use registry_api::model::{EntryPoint, technology};
 use registry_api::service::{sessions, technologies};
 use reqwest::StatusCode;
 
+use super::demo_app;
 use crate::support::app::TestApp;
 use crate::support::chromium::Chromium;
 use crate::support::{self, World};
@@ -18,14 +19,7 @@ const INNOVATOR: &str = "Tamsin Ellerby";
 
 #[tokio::test]
 async fn an_innovator_registers_and_edits_a_technology_without_javascript() {
-    let test_db = support::sqlite().await;
-    registry_api::db::migrate(&test_db.db)
-        .await
-        .expect("migrate");
-    registry_seed::demo::load(&test_db.db)
-        .await
-        .expect("demo data");
-    let app = test_db.app().await;
+    let (test_db, app) = demo_app().await;
     let journey = Chromium::new()
         .javascript(false)
         .goto(app.url("/technologies/new"))
@@ -347,14 +341,7 @@ async fn a_stale_edit_is_explained_and_forged_posts_change_nothing() {
 
 #[tokio::test]
 async fn a_person_creates_uses_and_revokes_an_api_token_without_javascript() {
-    let test_db = support::sqlite().await;
-    registry_api::db::migrate(&test_db.db)
-        .await
-        .expect("migrate");
-    registry_seed::demo::load(&test_db.db)
-        .await
-        .expect("demo data");
-    let app = test_db.app().await;
+    let (test_db, app) = demo_app().await;
     let journey = Chromium::new()
         .javascript(false)
         .goto(app.url("/account/tokens"))
@@ -440,14 +427,7 @@ const EVALUATOR: &str = "Rhodri Penhallow";
 
 #[tokio::test]
 async fn an_evaluator_registers_a_pilot_seeing_what_was_tried_without_javascript() {
-    let test_db = support::sqlite().await;
-    registry_api::db::migrate(&test_db.db)
-        .await
-        .expect("migrate");
-    registry_seed::demo::load(&test_db.db)
-        .await
-        .expect("demo data");
-    let app = test_db.app().await;
+    let (test_db, app) = demo_app().await;
     let journey = Chromium::new()
         .javascript(false)
         .goto(app.url("/pilots/new"))

@@ -6,3 +6,19 @@ mod assets;
 mod browser;
 mod forms;
 mod pages;
+
+use crate::support;
+
+/// A migrated SQLite database with the demo data set (whose people the demo accounts page
+/// offers), served with demo sign-in.
+pub(super) async fn demo_app() -> (support::TestDb, support::app::TestApp) {
+    let test_db = support::sqlite().await;
+    registry_api::db::migrate(&test_db.db)
+        .await
+        .expect("migrate");
+    registry_seed::demo::load(&test_db.db)
+        .await
+        .expect("demo data");
+    let app = test_db.app().await;
+    (test_db, app)
+}

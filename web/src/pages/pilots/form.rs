@@ -50,26 +50,9 @@ const ORDER: &[&str] = &[
     "contactEmail",
 ];
 
-/// Fields of one line of text, as the form names them (and the service's errors do).
-const TEXTS: &[&str] = &[
-    "technologyId",
-    "hostOrganisationId",
-    "title",
-    "problem",
-    "status",
-    "careSetting",
-    "specialty",
-    "population",
-    "patients",
-    "staff",
-    "fundingSource",
-    "costGbp",
-    "design",
-    "evaluatorKind",
-    "evaluatorName",
-    "contactName",
-    "contactEmail",
-];
+/// The fields typed in three boxes each (`{field}-day`, `-month`, `-year`); the rest are one
+/// value each.
+const DATES: &[&str] = &["startDate", "endDate"];
 
 /// A date as typed in the design system's three boxes.
 #[derive(Debug, Clone, Default)]
@@ -132,8 +115,9 @@ struct Answers {
 impl Answers {
     fn read(fields: &Fields) -> Self {
         Self {
-            texts: TEXTS
+            texts: ORDER
                 .iter()
+                .filter(|name| !DATES.contains(name))
                 .map(|name| (*name, fields.text(name)))
                 .collect(),
             start: DateAnswer::read(fields, "startDate"),
