@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use registry_api::auth::credentials::{self, CSRF_FIELD};
-use registry_api::model::{EntryPoint, Spelling};
+use registry_api::model::Spelling;
 use registry_api::service::sessions::Current;
 use registry_api::{Actor, ServiceError};
 use sea_orm::Iterable;
@@ -18,7 +18,7 @@ use sea_orm::Iterable;
 use crate::WebState;
 use crate::components::Choice;
 use crate::pages::PageError;
-use crate::viewer::SignedIn;
+use crate::viewer::{self, SignedIn};
 
 /// The cookie that carries a success notice across the redirect after a change.
 const NOTICE_COOKIE: &str = "registry_notice";
@@ -80,13 +80,7 @@ impl FromRequestParts<WebState> for Editor {
         parts: &mut Parts,
         state: &WebState,
     ) -> Result<Self, Self::Rejection> {
-        let current = credentials::session(
-            &state.db,
-            state.sign_in.policy,
-            &parts.headers,
-            EntryPoint::Web,
-        )
-        .await?;
+        let current = viewer::session(parts, state).await?;
         let Some(current) = current else {
             let return_to = parts
                 .uri
@@ -96,11 +90,7 @@ impl FromRequestParts<WebState> for Editor {
             return Err(Refusal::SignIn { return_to });
         };
         Ok(Editor {
-            signed_in: SignedIn {
-                name: current.actor.label(),
-                csrf_token: current.csrf_token.clone(),
-                notice: Notice::of(&parts.headers).map(Notice::message),
-            },
+            signed_in: SignedIn::of(&current, &parts.headers),
             actor: current.actor.clone(),
             session: current,
         })

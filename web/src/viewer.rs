@@ -2,10 +2,12 @@
 //! take it as an extractor, so every page reads through the services as the person signed in.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use registry_api::Actor;
 use registry_api::auth::credentials;
 use registry_api::model::EntryPoint;
+use registry_api::service::sessions::Current;
+use registry_api::{Actor, ServiceError};
 
 use crate::WebState;
 use crate::forms::Notice;
@@ -27,6 +29,28 @@ pub struct Viewer {
     pub signed_in: Option<SignedIn>,
 }
 
+impl SignedIn {
+    /// What the header shows of the session's person, with the notice this request carries.
+    pub fn of(current: &Current, headers: &HeaderMap) -> Self {
+        SignedIn {
+            name: current.actor.label(),
+            csrf_token: current.csrf_token.clone(),
+            notice: Notice::of(headers).map(Notice::message),
+        }
+    }
+}
+
+/// The browser's live session, if its cookie names one: the one lookup pages and forms share.
+pub async fn session(parts: &Parts, state: &WebState) -> Result<Option<Current>, ServiceError> {
+    credentials::session(
+        &state.db,
+        state.sign_in.policy,
+        &parts.headers,
+        EntryPoint::Web,
+    )
+    .await
+}
+
 impl FromRequestParts<WebState> for Viewer {
     type Rejection = PageError;
 
@@ -34,20 +58,9 @@ impl FromRequestParts<WebState> for Viewer {
         parts: &mut Parts,
         state: &WebState,
     ) -> Result<Self, Self::Rejection> {
-        let current = credentials::session(
-            &state.db,
-            state.sign_in.policy,
-            &parts.headers,
-            EntryPoint::Web,
-        )
-        .await?;
-        Ok(match current {
+        Ok(match session(parts, state).await? {
             Some(current) => Viewer {
-                signed_in: Some(SignedIn {
-                    name: current.actor.label(),
-                    csrf_token: current.csrf_token,
-                    notice: Notice::of(&parts.headers).map(Notice::message),
-                }),
+                signed_in: Some(SignedIn::of(&current, &parts.headers)),
                 actor: current.actor,
             },
             None => Viewer {
