@@ -20,6 +20,7 @@ mod saved_comparisons;
 mod search;
 mod seeding;
 mod serve;
+mod sharing;
 mod sign_in;
 mod support;
 mod validation;

@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::support;
 
-const TABLES: [&str; 21] = [
+const TABLES: [&str; 22] = [
     "organisations",
     "users",
     "memberships",
@@ -28,6 +28,7 @@ const TABLES: [&str; 21] = [
     "comparisons",
     "search_progress",
     "record_revisions",
+    "pilot_shares",
 ];
 
 async fn present(db: &sea_orm::DatabaseConnection) -> Vec<&'static str> {

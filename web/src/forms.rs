@@ -210,6 +210,17 @@ impl Problems {
         self
     }
 
+    /// These problems with those of `from` shown on `to`: a field the service names
+    /// differently from the form.
+    pub fn moved(mut self, from: &str, to: &str) -> Self {
+        for (field, _) in &mut self.0 {
+            if field == from {
+                *field = to.to_owned();
+            }
+        }
+        self
+    }
+
     /// Whether the record changed since the form was opened.
     pub fn stale(&self) -> bool {
         self.message("version").is_some()
@@ -253,14 +264,26 @@ pub enum Notice {
     TechnologyUpdated,
     TokenRevoked,
     PilotRegistered,
+    MeasureRecorded,
+    ReportSaved,
+    ReportPublished,
+    PilotPublished,
+    PilotShared,
+    SharingEnded,
 }
 
 impl Notice {
-    const ALL: [Notice; 4] = [
+    const ALL: [Notice; 10] = [
         Self::TechnologyRegistered,
         Self::TechnologyUpdated,
         Self::TokenRevoked,
         Self::PilotRegistered,
+        Self::MeasureRecorded,
+        Self::ReportSaved,
+        Self::ReportPublished,
+        Self::PilotPublished,
+        Self::PilotShared,
+        Self::SharingEnded,
     ];
 
     fn key(self) -> &'static str {
@@ -269,6 +292,12 @@ impl Notice {
             Self::TechnologyUpdated => "technology-updated",
             Self::TokenRevoked => "token-revoked",
             Self::PilotRegistered => "pilot-registered",
+            Self::MeasureRecorded => "measure-recorded",
+            Self::ReportSaved => "report-saved",
+            Self::ReportPublished => "report-published",
+            Self::PilotPublished => "pilot-published",
+            Self::PilotShared => "pilot-shared",
+            Self::SharingEnded => "sharing-ended",
         }
     }
 
@@ -280,6 +309,12 @@ impl Notice {
             Self::PilotRegistered => {
                 "Pilot registered as a draft: only your organisation can read it until you publish it"
             }
+            Self::MeasureRecorded => "Measure saved",
+            Self::ReportSaved => "Report saved as a draft: only your organisation can read it",
+            Self::ReportPublished => "Report revision published",
+            Self::PilotPublished => "Pilot published",
+            Self::PilotShared => "Draft shared",
+            Self::SharingEnded => "Sharing ended: that organisation can no longer read the draft",
         }
     }
 

@@ -15,6 +15,7 @@ mod pilots;
 mod reports;
 mod revisions;
 mod search;
+mod sharing;
 mod technologies;
 mod types;
 mod viewer;
@@ -49,6 +50,7 @@ pub struct Mutation(
     viewer::TokenMutation,
     memberships::MembershipMutation,
     comparisons::ComparisonMutation,
+    sharing::SharingMutation,
 );
 
 pub type RegistrySchema = Schema<Query, Mutation, EmptySubscription>;

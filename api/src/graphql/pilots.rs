@@ -122,7 +122,7 @@ pub struct PilotPayload {
 }
 
 impl PilotPayload {
-    fn from(result: Result<pilot::Model, ServiceError>) -> Result<Self> {
+    pub(super) fn from(result: Result<pilot::Model, ServiceError>) -> Result<Self> {
         let (pilot, user_errors) = payload(result)?;
         Ok(Self {
             pilot: pilot.map(Pilot),

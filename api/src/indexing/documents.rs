@@ -15,8 +15,8 @@ use crate::model::{
     pilot_measure, report_revision, technology,
 };
 use crate::search::{FacetName, SearchDocument, key};
-use crate::service::access;
 use crate::service::technologies::{Technology, with_attributes};
+use crate::service::{access, sharing};
 
 /// Documents for the given records, and the keys of those that should have none.
 pub async fn build(
@@ -112,6 +112,7 @@ async fn pilots(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<SearchDoc
     let hosts =
         organisations_by_id(db, pilots.iter().map(|p| p.host_organisation_id).collect()).await?;
     let reports = latest_reports(db, pilots.iter().map(|p| p.id).collect()).await?;
+    let shared = sharing::organisations_of(db, ids.to_vec()).await?;
     let metric_names: HashMap<Uuid, String> = metric::Entity::find()
         .all(db)
         .await?
@@ -175,7 +176,7 @@ async fn pilots(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<SearchDoc
                 title: p.title.clone(),
                 body: body.join("\n"),
                 facets,
-                access: access::pilot_tokens(&p),
+                access: access::pilot_tokens(&p, shared.get(&p.id).map_or(&[][..], Vec::as_slice)),
                 published: p.published_at.map_or(0, |at| at.timestamp()),
             }
         })

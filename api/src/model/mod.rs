@@ -12,6 +12,7 @@ pub mod metric;
 pub mod organisation;
 pub mod pilot;
 pub mod pilot_measure;
+pub mod pilot_share;
 pub mod record_revision;
 pub mod report_revision;
 pub mod search_outbox;

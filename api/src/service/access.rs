@@ -3,7 +3,10 @@
 //! - Pilots (and their measures and published reports) are readable when they are `public`, when
 //!   they are `nhs` and the actor reads NHS records, or by the host organisation's own members
 //!   whatever their state. Administrators also see every non-draft record, withdrawn ones
-//!   included, to moderate them. Nobody outside the host organisation sees a draft.
+//!   included, to moderate them. Nobody outside the host organisation sees a draft, unless
+//!   the host shared it with their organisation (`pilot_shares`): the members of an
+//!   organisation a pilot is shared with read it as the host's do while it is not withdrawn,
+//!   its draft report revisions excepted.
 //! - Technologies are readable unless withdrawn; withdrawn ones only by their supplier's members
 //!   and administrators.
 //! - Aggregates (comparisons and their pooled figures) are of readable pilots that are not
@@ -31,8 +34,8 @@ use sea_orm::{ColumnTrait, prelude::Uuid};
 use crate::actor::{Actor, Principal};
 use crate::error::{ServiceError, ServiceResult};
 use crate::model::{
-    RecordKind, RevisionStatus, Role, Visibility, pilot, record_revision, report_revision,
-    technology,
+    RecordKind, RevisionStatus, Role, Visibility, pilot, pilot_share, record_revision,
+    report_revision, technology,
 };
 
 /// Fails unless someone is signed in with a credential that allows changes.
@@ -79,15 +82,31 @@ pub fn ensure_innovator_at(actor: &Actor, supplier_id: Uuid) -> ServiceResult<()
     }
 }
 
-pub fn can_read_pilot(actor: &Actor, pilot: &pilot::Model) -> bool {
-    pilot.withdrawn_at.is_none() && can_read_published(actor, pilot)
+/// Whether the actor may read the pilot; `shared` says whether it is shared with one of the
+/// actor's organisations.
+pub fn can_read_pilot(actor: &Actor, pilot: &pilot::Model, shared: bool) -> bool {
+    pilot.withdrawn_at.is_none() && (shared || can_read_published(actor, pilot))
         || can_read_withdrawn(actor, pilot)
 }
 
-/// Whether the actor may read the pilot as published, setting aside any withdrawal: who sees
-/// a withdrawn pilot's tombstone where it once stood (in a saved comparison, say).
-pub fn can_read_unless_withdrawn(actor: &Actor, pilot: &pilot::Model) -> bool {
-    can_read_published(actor, pilot) || can_read_withdrawn(actor, pilot)
+/// Whether the actor may read the pilot setting aside any withdrawal: who sees a withdrawn
+/// pilot's tombstone where it once stood (in a saved comparison, say).
+pub fn can_read_unless_withdrawn(actor: &Actor, pilot: &pilot::Model, shared: bool) -> bool {
+    shared || can_read_published(actor, pilot) || can_read_withdrawn(actor, pilot)
+}
+
+/// The pilots shared with any of `organisations`, as a subquery.
+fn shared_with(organisations: BTreeSet<Uuid>) -> SelectStatement {
+    Query::select()
+        .column(pilot_share::Column::PilotId)
+        .from(pilot_share::Entity)
+        .and_where(pilot_share::Column::OrganisationId.is_in(organisations))
+        .to_owned()
+}
+
+/// Whether the actor sees with whom a pilot is shared: its host's own members.
+pub fn can_see_sharing(actor: &Actor, pilot: &pilot::Model) -> bool {
+    actor.is_system() || actor.belongs_to(pilot.host_organisation_id)
 }
 
 fn can_read_published(actor: &Actor, pilot: &pilot::Model) -> bool {
@@ -142,7 +161,13 @@ pub fn readable_pilots(actor: &Actor) -> Condition {
     );
     let own = actor.organisation_ids();
     if !own.is_empty() {
-        readable = readable.add(pilot::Column::HostOrganisationId.is_in(own));
+        readable = readable
+            .add(pilot::Column::HostOrganisationId.is_in(own.clone()))
+            .add(
+                Condition::all()
+                    .add(pilot::Column::WithdrawnAt.is_null())
+                    .add(pilot::Column::Id.in_subquery(shared_with(own))),
+            );
     }
     if actor.is_administrator() {
         readable = readable.add(pilot::Column::Visibility.ne(Visibility::Draft));
@@ -203,9 +228,11 @@ pub fn readable_pilot_revisions(actor: &Actor, ids: Vec<Uuid>) -> Condition {
         let own_pilots = Query::select()
             .column(pilot::Column::Id)
             .from(pilot::Entity)
-            .and_where(pilot::Column::HostOrganisationId.is_in(own))
+            .and_where(pilot::Column::HostOrganisationId.is_in(own.clone()))
             .to_owned();
-        open = open.add(record_revision::Column::RecordId.in_subquery(own_pilots));
+        open = open
+            .add(record_revision::Column::RecordId.in_subquery(own_pilots))
+            .add(record_revision::Column::RecordId.in_subquery(shared_with(own)));
     }
     of_readable.add(open)
 }
@@ -265,13 +292,15 @@ pub fn viewer_tokens(actor: &Actor) -> Vec<String> {
     tokens
 }
 
-/// The search tokens of a pilot's document: [`can_read_pilot`] as tokens.
-pub fn pilot_tokens(pilot: &pilot::Model) -> Vec<String> {
+/// The search tokens of a pilot's document: [`can_read_pilot`] as tokens, given the
+/// organisations the pilot is shared with.
+pub fn pilot_tokens(pilot: &pilot::Model, shared_with: &[Uuid]) -> Vec<String> {
     let mut tokens = vec![SYSTEM.to_owned(), member_of(pilot.host_organisation_id)];
     if pilot.visibility != Visibility::Draft {
         tokens.push(ADMINISTRATOR.to_owned());
     }
     if pilot.withdrawn_at.is_none() {
+        tokens.extend(shared_with.iter().copied().map(member_of));
         match pilot.visibility {
             Visibility::Public => tokens.push(PUBLIC.to_owned()),
             Visibility::Nhs => tokens.push(NHS.to_owned()),
@@ -425,14 +454,19 @@ mod tests {
         ];
         for actor in &actors {
             let viewer = viewer_tokens(actor);
+            let own = actor.organisation_ids();
             for visibility in [Visibility::Draft, Visibility::Nhs, Visibility::Public] {
                 for withdrawn in [false, true] {
-                    let p = pilot(host, visibility, withdrawn);
-                    assert_eq!(
-                        shares_a_token(&viewer, &pilot_tokens(&p)),
-                        can_read_pilot(actor, &p),
-                        "{actor:?} reading a {visibility:?} pilot, withdrawn: {withdrawn}"
-                    );
+                    for shared_with in [vec![], vec![other], vec![supplier, icb]] {
+                        let p = pilot(host, visibility, withdrawn);
+                        let shared = shared_with.iter().any(|o| own.contains(o));
+                        assert_eq!(
+                            shares_a_token(&viewer, &pilot_tokens(&p, &shared_with)),
+                            can_read_pilot(actor, &p, shared),
+                            "{actor:?} reading a {visibility:?} pilot, withdrawn: {withdrawn}, \
+                             shared with {shared_with:?}"
+                        );
+                    }
                 }
             }
             for withdrawn in [false, true] {

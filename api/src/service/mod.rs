@@ -17,6 +17,7 @@ pub mod reports;
 pub mod revisions;
 pub mod search;
 pub mod sessions;
+pub mod sharing;
 pub mod technologies;
 pub mod tokens;
 mod versioned;

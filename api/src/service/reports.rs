@@ -115,6 +115,42 @@ fn validate(input: &ReportInput, amends_published: bool) -> ServiceResult<ValidR
     })
 }
 
+/// The pilot's report revisions, newest first, once the actor is known to be an evaluator at
+/// its host.
+async fn history_for_writer(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    pilot_id: Uuid,
+) -> ServiceResult<(crate::model::pilot::Model, Vec<report_revision::Model>)> {
+    access::ensure_can_write(actor)?;
+    let pilot = find_readable(db, actor, pilot_id).await?;
+    access::ensure_evaluator_at(actor, pilot.host_organisation_id)?;
+    let history = report_revision::Entity::find()
+        .filter(report_revision::Column::PilotId.eq(pilot_id))
+        .order_by_desc(report_revision::Column::Revision)
+        .all(db)
+        .await?;
+    Ok((pilot, history))
+}
+
+fn amends_published(history: &[report_revision::Model]) -> bool {
+    history
+        .iter()
+        .any(|r| r.status == RevisionStatus::Published)
+}
+
+/// Checks a report revision as [`submit`] would, without writing it: for a "check your
+/// answers" page.
+pub async fn check(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    pilot_id: Uuid,
+    input: &ReportInput,
+) -> ServiceResult<()> {
+    let (_, history) = history_for_writer(db, actor, pilot_id).await?;
+    validate(input, amends_published(&history)).map(|_| ())
+}
+
 /// Writes the pilot's next report revision: rewrites the current draft if there is one, or
 /// adds a new revision (an amendment, once one has been published).
 #[tracing::instrument(skip_all)]
@@ -126,16 +162,8 @@ pub async fn submit(
 ) -> ServiceResult<report_revision::Model> {
     access::ensure_can_write(actor)?;
     let txn = crate::db::begin_write(db).await?;
-    let pilot = find_readable(&txn, actor, pilot_id).await?;
-    access::ensure_evaluator_at(actor, pilot.host_organisation_id)?;
-    let history = report_revision::Entity::find()
-        .filter(report_revision::Column::PilotId.eq(pilot_id))
-        .order_by_desc(report_revision::Column::Revision)
-        .all(&txn)
-        .await?;
-    let amends_published = history
-        .iter()
-        .any(|r| r.status == RevisionStatus::Published);
+    let (pilot, history) = history_for_writer(&txn, actor, pilot_id).await?;
+    let amends_published = amends_published(&history);
     let valid = validate(&input, amends_published)?;
     let now = Utc::now();
     let (status, published_at) = if input.publish {

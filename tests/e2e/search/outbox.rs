@@ -233,6 +233,7 @@ async fn reindex_rebuilds_exactly_the_database() {
             &pilots::get(db, &w.admin, gone.id)
                 .await
                 .expect("withdrawn pilot"),
+            &[],
         );
         assert!(
             keys.contains(&key(IndexedKind::Pilot, gone.id))

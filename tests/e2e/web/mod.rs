@@ -4,6 +4,7 @@
 
 mod assets;
 mod browser;
+mod evaluator;
 mod forms;
 mod pages;
 
@@ -21,4 +22,17 @@ pub(super) async fn demo_app() -> (support::TestDb, support::app::TestApp) {
         .expect("demo data");
     let app = test_db.app().await;
     (test_db, app)
+}
+
+/// [`demo_app`] on every engine under test.
+pub(super) async fn demo_apps() -> Vec<(support::TestDb, support::app::TestApp)> {
+    let mut apps = Vec::new();
+    for test_db in support::databases().await {
+        registry_seed::demo::load(&test_db.db)
+            .await
+            .unwrap_or_else(|e| panic!("demo data on {}: {e}", test_db.engine));
+        let app = test_db.app().await;
+        apps.push((test_db, app));
+    }
+    apps
 }

@@ -24,6 +24,7 @@ use axum::routing::{get, post};
 use registry_api::ServiceError;
 
 use crate::WebState;
+use pilots::work_pages as work;
 
 /// The pages, each timed into `registry_page_seconds` by its route.
 pub fn router() -> Router<WebState> {
@@ -43,6 +44,23 @@ pub fn router() -> Router<WebState> {
         .route("/pilots/new", get(pilots::new).post(pilots::new_post))
         .route("/pilots/{id}", get(pilots::show))
         .route("/pilots/{id}/history", get(history::of_pilot))
+        .route(
+            "/pilots/{id}/measures/new",
+            get(work::measure_form).post(work::measure_post),
+        )
+        .route(
+            "/pilots/{id}/report",
+            get(work::report_form).post(work::report_post),
+        )
+        .route(
+            "/pilots/{id}/publish",
+            get(work::publish_form).post(work::publish_post),
+        )
+        .route("/pilots/{id}/sharing", get(work::sharing).post(work::share))
+        .route(
+            "/pilots/{id}/sharing/{organisation}/end",
+            post(work::end_sharing),
+        )
         .route("/organisations/{ods_code}", get(organisations::show))
         .route("/account/tokens", get(account::list).post(account::create))
         .route("/account/tokens/{id}/revoke", post(account::revoke))

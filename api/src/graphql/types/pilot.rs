@@ -1,15 +1,20 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::DatabaseConnection;
 
 use super::{Measure, Organisation, RecordRevision, ReportRevision, Technology, loader};
+use crate::actor::Actor;
 use crate::graphql::enums::{
     CareSetting, EvaluationDesign, EvaluatorKind, EvidenceRating, PilotStatus, Specialty,
     Visibility,
 };
+use crate::graphql::errors::to_graphql;
 use crate::graphql::loaders::{
     HistoryOfPilot, MeasuresOfPilot, OrganisationId, RevisionsOfPilot, TechnologyId,
 };
+use crate::graphql::sharing::PilotShare;
 use crate::model::pilot;
+use crate::service::sharing;
 
 /// A technology tried at a host organisation.
 #[derive(Debug)]
@@ -141,6 +146,18 @@ impl Pilot {
             .unwrap_or_default()
             .into_iter()
             .map(RecordRevision)
+            .collect())
+    }
+    /// The organisations the pilot is shared with before publication: shown to its own
+    /// organisation only (others see none). One lookup per pilot: ask for it on one pilot.
+    #[graphql(complexity = "10 * child_complexity")]
+    async fn shared_with(&self, ctx: &Context<'_>) -> Result<Vec<PilotShare>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(sharing::of_pilot(db, ctx.data::<Actor>()?, self.0.id)
+            .await
+            .map_err(to_graphql)?
+            .into_iter()
+            .map(Into::into)
             .collect())
     }
     async fn version(&self) -> i32 {

@@ -290,6 +290,7 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ServiceR
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
+    let shared = super::sharing::shared_with_actor(db, actor, pilots.keys().copied()).await?;
 
     let mut since_saved = HashMap::new();
     let mut shown = HashMap::new();
@@ -305,16 +306,18 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ServiceR
         };
         since_saved.insert(input.measure_id, state);
         let view = match pilot {
-            Some(p) if access::can_read_unless_withdrawn(actor, p) => match p.withdrawn_at {
-                Some(at) => Shown::Withdrawn {
-                    id: input.pilot_id,
-                    title: input.pilot_title.clone(),
-                    host: input.host_name.clone(),
-                    at,
-                    reason: p.withdrawn_reason.clone().unwrap_or_default(),
-                },
-                None => Shown::of(input),
-            },
+            Some(p) if access::can_read_unless_withdrawn(actor, p, shared.contains(&p.id)) => {
+                match p.withdrawn_at {
+                    Some(at) => Shown::Withdrawn {
+                        id: input.pilot_id,
+                        title: input.pilot_title.clone(),
+                        host: input.host_name.clone(),
+                        at,
+                        reason: p.withdrawn_reason.clone().unwrap_or_default(),
+                    },
+                    None => Shown::of(input),
+                }
+            }
             _ => Shown::Hidden,
         };
         readable.push(view != Shown::Hidden);

@@ -26,9 +26,9 @@ pub(in crate::service) async fn find_readable(
     id: Uuid,
 ) -> ServiceResult<pilot::Model> {
     pilot::Entity::find_by_id(id)
+        .filter(access::readable_pilots(actor))
         .one(db)
         .await?
-        .filter(|p| access::can_read_pilot(actor, p))
         .ok_or(ServiceError::NotFound("pilot"))
 }
 

@@ -8,11 +8,11 @@ use axum::extract::{Path, State};
 use registry_api::Actor;
 use registry_api::evidence::rate_pilot;
 use registry_api::model::{
-    PilotStatus, RevisionStatus, metric, pilot, pilot_measure, report_revision,
+    PilotStatus, RevisionStatus, Visibility, metric, pilot, pilot_measure, report_revision,
 };
 use registry_api::service::pilots::PilotFilter;
 use registry_api::service::{
-    PageRequest, Sort, measures, metrics, organisations, reports, technologies,
+    PageRequest, Sort, access, measures, metrics, organisations, reports, sharing, technologies,
 };
 use sea_orm::DatabaseConnection;
 use sea_orm::prelude::Uuid;
@@ -177,6 +177,15 @@ struct MeasureView {
     effect_label: String,
     effect: String,
     chart: String,
+    /// For the host's evaluators: where to replace it.
+    replace_href: Option<String>,
+}
+
+/// What the host's evaluators can do with the pilot, and who reads it now.
+struct WorkPanel {
+    readers: String,
+    public: bool,
+    report_action: &'static str,
 }
 
 /// The report revision shown in full, with its links.
@@ -213,6 +222,7 @@ struct PilotPage {
     measures: Vec<MeasureView>,
     report: Option<ReportView>,
     history: Vec<RevisionLine>,
+    work: Option<WorkPanel>,
 }
 
 /// What a status means for a reader weighing the evidence.
@@ -246,10 +256,19 @@ pub async fn show(
             .into_iter()
             .map(|m| (m.id, m))
             .collect();
-    let measures = recorded
+    let editable = access::ensure_evaluator_at(actor, pilot.host_organisation_id).is_ok();
+    let mut measures: Vec<MeasureView> = recorded
         .iter()
         .filter_map(|m| Some(measure_view(m, catalogue.get(&m.metric_id)?)))
         .collect::<Result<_, _>>()?;
+    if editable {
+        for (view, m) in measures.iter_mut().zip(&recorded) {
+            view.replace_href = Some(format!(
+                "/pilots/{}/measures/new?replace={}",
+                pilot.id, m.id
+            ));
+        }
+    }
     let revisions = reports::of_pilots(db, actor, [pilot.id]).await?;
     let current = revisions
         .iter()
@@ -316,6 +335,29 @@ pub async fn show(
         details.push(("Contact", format!("{name} {email}").trim().to_owned()));
     }
     details.push(("Who can read it", pilot.visibility.label().to_owned()));
+    let work = if editable {
+        let shared: Vec<String> = sharing::of_pilot(db, actor, pilot.id)
+            .await?
+            .into_iter()
+            .map(|s| s.organisation.name)
+            .collect();
+        Some(WorkPanel {
+            readers: super::work::readers(pilot.visibility, &host.name, &shared),
+            public: pilot.visibility == Visibility::Public,
+            report_action: if revisions
+                .iter()
+                .any(|r| r.status == RevisionStatus::Published)
+            {
+                "Amend the evaluation report"
+            } else if revisions.is_empty() {
+                "Write the evaluation report"
+            } else {
+                "Carry on with the draft report"
+            },
+        })
+    } else {
+        None
+    };
 
     render(&PilotPage {
         viewer: viewer.signed_in,
@@ -342,6 +384,7 @@ pub async fn show(
         measures,
         report,
         history,
+        work,
         pilot,
     })
 }
@@ -388,5 +431,6 @@ fn measure_view(
         effect_label,
         effect,
         chart,
+        replace_href: None,
     })
 }
