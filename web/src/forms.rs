@@ -210,9 +210,15 @@ impl Problems {
         self
     }
 
-    /// These problems with those of `from` shown on `to`: a field the service names
-    /// differently from the form.
+    /// These problems with one of `from` shown on `to` (a field the service names differently
+    /// from the form), unless `to` already has its own.
     pub fn moved(mut self, from: &str, to: &str) -> Self {
+        if from == to {
+            return self;
+        }
+        if self.message(to).is_some() {
+            return self.without(from);
+        }
         for (field, _) in &mut self.0 {
             if field == from {
                 *field = to.to_owned();
