@@ -158,6 +158,7 @@ impl SearchQueryRoot {
                 text: query,
                 filters: filter.unwrap_or_default().into_filters(),
                 sort: sort.into(),
+                any_word: false,
                 page,
             },
         )

@@ -417,7 +417,7 @@ impl EmbeddedEngine {
 
     /// The text part of a query: every word must match the title or the body, exactly or within
     /// Meilisearch's default typo tolerance (one typo from 5 letters, two from 9).
-    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+    fn text_query(&self, text: &str, any_word: bool) -> Option<Box<dyn Query>> {
         let mut analyzer = self.index.tokenizer_for_field(self.fields.body).ok()?;
         let mut stream = analyzer.token_stream(text);
         let mut words = Vec::new();
@@ -451,7 +451,7 @@ impl EmbeddedEngine {
                 }
             }
             (
-                Occur::Must,
+                if any_word { Occur::Should } else { Occur::Must },
                 Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>,
             )
         });
@@ -487,7 +487,7 @@ impl EmbeddedEngine {
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
         }
-        if let Some(text) = self.text_query(&query.bounded_text()) {
+        if let Some(text) = self.text_query(&query.bounded_text(), query.any_word) {
             clauses.push((Occur::Must, text));
         }
         Box::new(BooleanQuery::new(clauses))

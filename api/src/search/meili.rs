@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use meilisearch_sdk::client::{Client, SwapIndexes};
-use meilisearch_sdk::search::Selectors;
+use meilisearch_sdk::search::{MatchingStrategies, Selectors};
 use meilisearch_sdk::settings::{FacetingSettings, PaginationSetting, Settings};
 use meilisearch_sdk::task_info::TaskInfo;
 use serde_json::{Map, Value, json};
@@ -255,6 +255,9 @@ impl MeiliEngine {
             .with_attributes_to_highlight(Selectors::Some(&["body"]))
             .with_highlight_pre_tag(HIGHLIGHT_START)
             .with_highlight_post_tag(HIGHLIGHT_END);
+        if query.any_word {
+            search.with_matching_strategy(MatchingStrategies::FREQUENCY);
+        }
         // Page mode gives exact totals; offsets that are not a whole number of pages use
         // offset mode.
         if query.offset.is_multiple_of(limit) {

@@ -146,6 +146,9 @@ pub enum SearchSort {
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
     pub text: String,
+    /// Find records with any of the words, best matches first, rather than all of them: for
+    /// records like a given one.
+    pub any_word: bool,
     pub filters: BTreeMap<FacetName, Vec<String>>,
     pub access: Vec<String>,
     pub sort: SearchSort,

@@ -17,6 +17,8 @@ use crate::search::{FacetName, SearchEngine, SearchQuery, SearchSort};
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
     pub text: String,
+    /// Records with any of the words, best first, rather than all of them.
+    pub any_word: bool,
     pub filters: BTreeMap<FacetName, Vec<String>>,
     pub sort: SearchSort,
     pub page: PageRequest,
@@ -53,6 +55,7 @@ pub async fn search(
     let page = request.page;
     let query = SearchQuery {
         text: request.text,
+        any_word: request.any_word,
         filters: request.filters,
         access: access::viewer_tokens(actor),
         sort: request.sort,
@@ -82,4 +85,33 @@ pub async fn search(
             .collect(),
         facets: results.facets,
     })
+}
+
+/// The pilots most like one described by its title and problem, best first, that the actor may
+/// find: for "has this been tried?" before a pilot is registered.
+pub async fn similar_pilots(
+    engine: &SearchEngine,
+    actor: &Actor,
+    title: &str,
+    problem: &str,
+    first: i64,
+) -> ServiceResult<Vec<Found>> {
+    let mut filters = BTreeMap::new();
+    filters.insert(
+        FacetName::Kind,
+        vec![IndexedKind::Pilot.as_str().to_owned()],
+    );
+    let page = search(
+        engine,
+        actor,
+        SearchRequest {
+            text: format!("{title} {problem}"),
+            any_word: true,
+            filters,
+            sort: SearchSort::Relevance,
+            page: PageRequest::new(first, 0)?,
+        },
+    )
+    .await?;
+    Ok(page.found)
 }

@@ -153,6 +153,34 @@ async fn every_engine_gives_the_same_answers() {
             "{name}: anonymous browse"
         );
         assert_eq!(browse.total, 3, "{name}");
+        // Records like a given one: any of the words, best matches first.
+        let all = run(
+            &e,
+            &w.anonymous,
+            query("remote monitoring heart failure dermatology", &[]),
+        )
+        .await;
+        assert_eq!(all.total, 0, "{name}: no record has every word");
+        let mut like = query(
+            "remote monitoring heart failure dermatology",
+            &[(FacetName::Kind, &["pilot"])],
+        );
+        like.any_word = true;
+        let like = run(&e, &w.anonymous, like).await;
+        assert_eq!(
+            like.hits.first().map(|h| h.entity_id),
+            Some(f.heart),
+            "{name}: the pilot with most of the words first: {:?}",
+            like.hits
+                .iter()
+                .map(|h| (&h.title, h.entity_id))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            ids(&like),
+            set(&[f.heart, f.cafe]),
+            "{name}: any of the words, among what the viewer may find"
+        );
         assert_eq!(
             facet(&browse, FacetName::Kind),
             BTreeMap::from([("pilot", 2), ("technology", 1)]),

@@ -48,6 +48,7 @@ pub async fn show(State(state): State<WebState>, viewer: Viewer) -> PageResult {
             )]
             .into(),
             sort: SearchSort::Newest,
+            any_word: false,
             page: PageRequest {
                 first: RECENT,
                 offset: 0,

@@ -173,6 +173,7 @@ pub async fn show(
             text: asked.text.clone(),
             filters: asked.filters.clone(),
             sort: asked.sort,
+            any_word: false,
             page: PageRequest::new(PER_PAGE as i64, offset)?,
         },
     )
