@@ -253,14 +253,16 @@ pub enum Notice {
     TechnologyUpdated,
     TokenRevoked,
     PilotRegistered,
+    PilotUpdated,
 }
 
 impl Notice {
-    const ALL: [Notice; 4] = [
+    const ALL: [Notice; 5] = [
         Self::TechnologyRegistered,
         Self::TechnologyUpdated,
         Self::TokenRevoked,
         Self::PilotRegistered,
+        Self::PilotUpdated,
     ];
 
     fn key(self) -> &'static str {
@@ -269,6 +271,7 @@ impl Notice {
             Self::TechnologyUpdated => "technology-updated",
             Self::TokenRevoked => "token-revoked",
             Self::PilotRegistered => "pilot-registered",
+            Self::PilotUpdated => "pilot-updated",
         }
     }
 
@@ -280,6 +283,7 @@ impl Notice {
             Self::PilotRegistered => {
                 "Pilot registered as a draft: only your organisation can read it until you publish it"
             }
+            Self::PilotUpdated => "Pilot updated",
         }
     }
 
