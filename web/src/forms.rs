@@ -270,6 +270,7 @@ pub enum Notice {
     TechnologyUpdated,
     TokenRevoked,
     PilotRegistered,
+    PilotUpdated,
     MeasureRecorded,
     ReportSaved,
     ReportPublished,
@@ -279,11 +280,12 @@ pub enum Notice {
 }
 
 impl Notice {
-    const ALL: [Notice; 10] = [
+    const ALL: [Notice; 11] = [
         Self::TechnologyRegistered,
         Self::TechnologyUpdated,
         Self::TokenRevoked,
         Self::PilotRegistered,
+        Self::PilotUpdated,
         Self::MeasureRecorded,
         Self::ReportSaved,
         Self::ReportPublished,
@@ -298,6 +300,7 @@ impl Notice {
             Self::TechnologyUpdated => "technology-updated",
             Self::TokenRevoked => "token-revoked",
             Self::PilotRegistered => "pilot-registered",
+            Self::PilotUpdated => "pilot-updated",
             Self::MeasureRecorded => "measure-recorded",
             Self::ReportSaved => "report-saved",
             Self::ReportPublished => "report-published",
@@ -315,6 +318,7 @@ impl Notice {
             Self::PilotRegistered => {
                 "Pilot registered as a draft: only your organisation can read it until you publish it"
             }
+            Self::PilotUpdated => "Pilot updated",
             Self::MeasureRecorded => "Measure saved",
             Self::ReportSaved => "Report saved as a draft: only your organisation can read it",
             Self::ReportPublished => "Report revision published",

@@ -5,9 +5,10 @@
 
 use registry_api::Actor;
 use registry_api::auth::SessionPolicy;
-use registry_api::model::{EntryPoint, technology};
-use registry_api::service::{sessions, technologies};
+use registry_api::model::{EntryPoint, Visibility, pilot, technology};
+use registry_api::service::{pilots, sessions, technologies};
 use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::demo_app;
 use crate::support::app::TestApp;
@@ -519,4 +520,296 @@ async fn an_evaluator_registers_a_pilot_seeing_what_was_tried_without_javascript
     );
     app.stop();
     test_db.finish().await;
+}
+
+/// The demo pilot at Northmoor Valley, the demo evaluator's trust, that the edit journey edits.
+const NORTHMOOR_PILOT: &str = "Remote monitoring in advanced kidney disease at Northmoor Valley";
+
+#[tokio::test]
+async fn an_evaluator_edits_a_pilot_giving_a_reason_without_javascript() {
+    let (test_db, app) = demo_app().await;
+    let opened = pilot::Entity::find()
+        .filter(pilot::Column::Title.eq(NORTHMOOR_PILOT))
+        .one(&test_db.db)
+        .await
+        .expect("read")
+        .expect("the demo pilot");
+    let edit = format!("/pilots/{}/edit", opened.id);
+    let renamed = "Remote monitoring in advanced kidney disease: Northmoor Valley pilot";
+    let reason = "Name the pilot as the trust's board papers do";
+    let journey = Chromium::new()
+        .javascript(false)
+        .goto(app.url(&edit))
+        .click_button(&format!("Sign in as {EVALUATOR}"))
+        .snapshot("form")
+        .axe()
+        .fill("Title", "")
+        .click_button("Continue")
+        .snapshot("errors")
+        .axe()
+        .click_link("Enter a title")
+        .snapshot("to the field")
+        .fill("Title", renamed)
+        .fill("Reason for the change", reason)
+        .click_button("Continue")
+        .snapshot("check answers")
+        .axe()
+        .click_button("Save changes")
+        .snapshot("updated")
+        .goto(app.url(&format!("/pilots/{}/history", opened.id)))
+        .snapshot("history")
+        .run()
+        .await;
+
+    let checked = journey.axe_results();
+    assert_eq!(
+        checked.len(),
+        3,
+        "axe-core checked the form with errors and without, and the check page"
+    );
+    for (page, violations) in checked {
+        assert!(violations.is_empty(), "{}: {violations:?}", page.url);
+    }
+    let form = journey.page("form");
+    assert_eq!(form.path(), edit, "signing in brings them back");
+    assert_eq!(
+        form.heading.as_deref(),
+        Some(format!("Edit {NORTHMOOR_PILOT}").as_str())
+    );
+
+    let errors = journey.page("errors");
+    assert_eq!(errors.status, Some(422));
+    assert!(errors.title.starts_with("Error: "), "{}", errors.title);
+    assert!(
+        errors.main.contains("There is a problem"),
+        "{}",
+        errors.main
+    );
+    assert!(errors.main.contains("Enter a title"), "{}", errors.main);
+    let to_field = journey.page("to the field");
+    assert!(
+        to_field.url.ends_with("#title"),
+        "the summary links to the field: {}",
+        to_field.url
+    );
+
+    let check = journey.page("check answers");
+    assert_eq!(
+        check.heading.as_deref(),
+        Some("Check your answers before saving")
+    );
+    for answer in [
+        renamed,
+        reason,
+        "Northmoor Valley NHS Foundation Trust",
+        "£60,300",
+    ] {
+        assert!(check.main.contains(answer), "{answer}: {}", check.main);
+    }
+    assert!(
+        !check.main.contains("Has this been tried?"),
+        "an edit is not asked what was tried: {}",
+        check.main
+    );
+
+    let updated = journey.page("updated");
+    assert_eq!(updated.path(), format!("/pilots/{}", opened.id));
+    assert_eq!(updated.heading.as_deref(), Some(renamed));
+    assert!(
+        updated.main.contains("Pilot updated"),
+        "a success banner: {}",
+        updated.main
+    );
+    let history = journey.page("history");
+    assert!(history.main.contains(reason), "{}", history.main);
+
+    let saved = pilot::Entity::find_by_id(opened.id)
+        .one(&test_db.db)
+        .await
+        .expect("read")
+        .expect("still there");
+    assert_eq!(saved.title, renamed);
+    assert_eq!(saved.version, opened.version + 1, "one save, one version");
+    assert_eq!(
+        pilot::Model {
+            title: opened.title.clone(),
+            version: opened.version,
+            updated_at: opened.updated_at,
+            ..saved
+        },
+        opened,
+        "the form opened with the pilot's details, so nothing but the title changed"
+    );
+    app.stop();
+    test_db.finish().await;
+}
+
+/// A pilot's details as the edit form posts them, each name under `prefix` ("" for what is
+/// typed, "was." for the pilot as the form opened it).
+fn pilot_fields(prefix: &str, p: &pilot::Model) -> Vec<(String, String)> {
+    use chrono::Datelike as _;
+    let text = |t: &Option<String>| t.clone().unwrap_or_default();
+    let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+    let mut fields = vec![
+        ("technologyId", p.technology_id.to_string()),
+        ("hostOrganisationId", p.host_organisation_id.to_string()),
+        ("title", p.title.clone()),
+        ("problem", p.problem.clone()),
+        ("status", p.status.as_str().to_owned()),
+        ("careSetting", p.care_setting.as_str().to_owned()),
+        ("specialty", p.specialty.as_str().to_owned()),
+        ("population", p.population.clone()),
+        ("patients", number(p.patients.map(i64::from))),
+        ("staff", number(p.staff.map(i64::from))),
+        ("fundingSource", text(&p.funding_source)),
+        ("costGbp", number(p.cost_gbp)),
+        ("design", p.design.as_str().to_owned()),
+        ("evaluatorKind", p.evaluator_kind.as_str().to_owned()),
+        ("evaluatorName", text(&p.evaluator_name)),
+        ("contactName", text(&p.contact_name)),
+        ("contactEmail", text(&p.contact_email)),
+    ]
+    .into_iter()
+    .map(|(name, value)| (format!("{prefix}{name}"), value))
+    .collect::<Vec<_>>();
+    for (name, date) in [("startDate", p.start_date), ("endDate", p.end_date)] {
+        let [day, month, year] = date.map_or_else(Default::default, |d| {
+            [
+                d.day().to_string(),
+                d.month().to_string(),
+                d.year().to_string(),
+            ]
+        });
+        fields.push((format!("{prefix}{name}-day"), day));
+        fields.push((format!("{prefix}{name}-month"), month));
+        fields.push((format!("{prefix}{name}-year"), year));
+    }
+    fields
+}
+
+#[tokio::test]
+async fn a_stale_pilot_edit_is_explained_and_forged_posts_change_nothing() {
+    for test_db in support::databases().await {
+        let db = &test_db.db;
+        let engine = test_db.engine;
+        let w = World::build(db).await;
+        let app = test_db.app().await;
+        let opened = w
+            .pilot(db, "Heart failure virtual ward", Visibility::Draft)
+            .await;
+        let path = format!("/pilots/{}/edit", opened.id);
+        let typed = "The problem as typed while someone else was editing the pilot.";
+        let edit = |token: &str, version: i32, was: &pilot::Model, title: &str| {
+            let mut form = vec![
+                ("csrf_token".to_owned(), token.to_owned()),
+                ("step".to_owned(), "confirm".to_owned()),
+                ("version".to_owned(), version.to_string()),
+            ];
+            form.extend(pilot_fields("was.", was));
+            form.extend(pilot_fields("", was).into_iter().map(|(name, value)| {
+                let value = match name.as_str() {
+                    "problem" => typed.to_owned(),
+                    "title" => title.to_owned(),
+                    _ => value,
+                };
+                (name, value)
+            }));
+            form
+        };
+
+        // Who may not edit a pilot is refused before any form: a reader of the draft who is
+        // not an evaluator, an evaluator elsewhere, who cannot read the draft at all, and the
+        // same evaluator, who reads a published pilot but may not change it.
+        let published = w
+            .pilot(db, "Published virtual ward", Visibility::Public)
+            .await;
+        for (actor, refused, of) in [
+            (&w.member_a, StatusCode::FORBIDDEN, &opened),
+            (&w.evaluator_b, StatusCode::NOT_FOUND, &opened),
+            (&w.evaluator_b, StatusCode::FORBIDDEN, &published),
+        ] {
+            let (cookie, _) = session_of(db, actor).await;
+            let response = app
+                .http
+                .get(app.url(&format!("/pilots/{}/edit", of.id)))
+                .header("cookie", format!("registry_session={cookie}"))
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(response.status(), refused, "{engine}");
+            let body = response.text().await.expect("body");
+            assert!(!body.contains("Reason for the change"), "{engine}: no form");
+        }
+
+        // Without the token, with another's, or from another site: refused, nothing written.
+        let (cookie, csrf) = session_of(db, &w.evaluator_a).await;
+        for (headers, token) in [
+            (vec![], ""),
+            (vec![], "not-the-token"),
+            (vec![("sec-fetch-site", "cross-site")], csrf.as_str()),
+        ] {
+            let form = edit(token, opened.version, &opened, &opened.title);
+            let (status, body) = post(&app, &cookie, &path, &headers, &form).await;
+            assert_eq!(
+                status,
+                StatusCode::FORBIDDEN,
+                "{engine} {headers:?}: {body}"
+            );
+            assert!(body.contains("nothing was changed"), "{engine}");
+        }
+        let unchanged = pilots::get(db, &w.system, opened.id).await.expect("read");
+        assert_eq!(unchanged, opened, "{engine}: nothing written");
+
+        // Someone else retitles it after the form was opened.
+        let retitled = w.pilot_input("Renamed meanwhile");
+        let now = pilots::update(
+            db,
+            &w.evaluator_a,
+            opened.id,
+            opened.version,
+            retitled,
+            None,
+        )
+        .await
+        .expect("the other edit");
+        let form = edit(&csrf, opened.version, &opened, &opened.title);
+        let (status, body) = post(&app, &cookie, &path, &[], &form).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{engine}: {body}");
+        assert!(
+            body.contains("Someone else changed this pilot"),
+            "{engine}: explained"
+        );
+        assert!(
+            body.contains("Was: Heart failure virtual ward<br>Now: Renamed meanwhile"),
+            "{engine}: what they changed is shown: {body}"
+        );
+        assert_eq!(
+            body.matches("Was: ").count(),
+            1,
+            "{engine}: only what they changed is listed"
+        );
+        assert!(body.contains(typed), "{engine}: what was typed is kept");
+        assert!(
+            body.contains(&format!(r#"name="version" value="{}""#, now.version)),
+            "{engine}: the next save edits the pilot as it now stands"
+        );
+        let after = pilots::get(db, &w.system, opened.id).await.expect("read");
+        assert_eq!(after, now, "{engine}: the stale edit wrote nothing");
+
+        // Saved again, having taken their title: the typed problem is kept.
+        let form = edit(&csrf, now.version, &now, &now.title);
+        let (status, body) = post(&app, &cookie, &path, &[], &form).await;
+        assert_eq!(status, StatusCode::OK, "{engine}: to the pilot: {body}");
+        let saved = pilots::get(db, &w.system, opened.id).await.expect("read");
+        assert_eq!(saved.problem, typed, "{engine}");
+        assert_eq!(saved.title, "Renamed meanwhile", "{engine}");
+        assert_eq!(saved.version, now.version + 1, "{engine}");
+        assert_eq!(
+            test_db.count::<pilot::Entity>().await,
+            2,
+            "{engine}: no pilot added"
+        );
+        app.stop();
+        test_db.finish().await;
+    }
 }

@@ -42,6 +42,10 @@ pub fn router() -> Router<WebState> {
             get(technologies::edit).post(technologies::edit_post),
         )
         .route("/pilots/new", get(pilots::new).post(pilots::new_post))
+        .route(
+            "/pilots/{id}/edit",
+            get(pilots::edit).post(pilots::edit_post),
+        )
         .route("/pilots/{id}", get(pilots::show))
         .route("/pilots/{id}/history", get(history::of_pilot))
         .route(

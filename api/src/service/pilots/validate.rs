@@ -2,7 +2,9 @@
 //! the one place a pilot's row is built from its checked details.
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, prelude::Uuid,
+};
 
 use super::PilotInput;
 use crate::actor::Actor;
@@ -15,20 +17,23 @@ use crate::service::check::Check;
 /// What a second pilot of one host with the same title is told.
 pub(super) const TITLE_TAKEN: &str = "This organisation already has a pilot with this title";
 
-/// Checks a pilot's registration as the service would take it, writing nothing: the "check
-/// your answers" step of a form. The title is checked against the host's other pilots too.
+/// Checks a pilot's registration, or the edit of pilot `existing`, as the service would take
+/// it, writing nothing: the "check your answers" step of a form. The title is checked against
+/// the host's other pilots too (an edit may keep its own).
 pub async fn check(
     db: &impl ConnectionTrait,
     actor: &Actor,
+    existing: Option<Uuid>,
     input: &PilotInput,
 ) -> ServiceResult<()> {
     access::ensure_evaluator_at(actor, input.host_organisation_id)?;
-    let taken = pilot::Entity::find()
+    let mut taken = pilot::Entity::find()
         .filter(pilot::Column::HostOrganisationId.eq(input.host_organisation_id))
-        .filter(pilot::Column::Title.eq(input.title.trim()))
-        .one(db)
-        .await?
-        .is_some();
+        .filter(pilot::Column::Title.eq(input.title.trim()));
+    if let Some(id) = existing {
+        taken = taken.filter(pilot::Column::Id.ne(id));
+    }
+    let taken = taken.one(db).await?.is_some();
     match validate(db, actor, input.clone()).await {
         Err(ServiceError::Invalid(mut errors)) => {
             if taken && !errors.iter().any(|e| e.field == "title") {
@@ -48,7 +53,7 @@ pub async fn check(
 pub(super) struct ValidPilot(PilotInput);
 
 impl ValidPilot {
-    pub(super) fn technology_id(&self) -> sea_orm::prelude::Uuid {
+    pub(super) fn technology_id(&self) -> Uuid {
         self.0.technology_id
     }
 

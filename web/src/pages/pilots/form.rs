@@ -1,248 +1,73 @@
-//! `/pilots/new`: an evaluator registers a pilot at their organisation, as a draft only its
-//! own people read. "Continue" checks the answers with the service; the check page shows them
-//! beside the pilots of the same technology that other organisations already ran, with their
-//! outcomes ("has this been tried?"), so a trust does not repeat a pilot unknowingly; "Confirm"
-//! writes.
+//! `/pilots/new` and `/pilots/{id}/edit`: an evaluator registers a pilot at their
+//! organisation, as a draft only its own people read, or edits one of its pilots. "Continue"
+//! checks the answers with the service; the check page shows them (for a new pilot, beside the
+//! pilots of the same technology that other organisations already ran, with their outcomes:
+//! "has this been tried?", so a trust does not repeat a pilot unknowingly); "Confirm" writes.
+//! An edit carries the version it opened and the answers as they were then, so when someone
+//! else changed the pilot meanwhile the form explains what they changed and keeps what was
+//! typed.
+
+use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, Response};
-use chrono::NaiveDate;
 use registry_api::Actor;
 use registry_api::model::{
-    CareSetting, EvaluationDesign, EvaluatorKind, PilotStatus, Role, Specialty,
+    CareSetting, EvaluationDesign, EvaluatorKind, PilotStatus, Role, Specialty, pilot,
 };
-use registry_api::service::pilots::{self, PilotFilter, PilotInput};
+use registry_api::service::pilots::{self, PilotFilter};
 use registry_api::service::technologies::{self, TechnologyFilter};
-use registry_api::service::{PageRequest, Sort, organisations};
+use registry_api::service::{PageRequest, Sort, access, organisations};
 use sea_orm::prelude::Uuid;
 
+use super::answers::{Answers, ORDER};
 use super::show::{PilotTable, table};
 use crate::WebState;
 use crate::components::{Choice, Crumb};
-use crate::forms::{
-    Editor, Fields, Notice, Posted, Problems, done, label_of, one_of, options, page,
-};
+use crate::forms::{Editor, Fields, Notice, Posted, Problems, done, options, page};
 use crate::pages::{PageError, render};
 use crate::viewer::SignedIn;
 
-/// The form's fields, in the order it asks them (the error summary follows it).
-const ORDER: &[&str] = &[
-    "technologyId",
-    "hostOrganisationId",
-    "title",
-    "problem",
-    "status",
-    "startDate",
-    "endDate",
-    "careSetting",
-    "specialty",
-    "population",
-    "patients",
-    "staff",
-    "fundingSource",
-    "costGbp",
-    "design",
-    "evaluatorKind",
-    "evaluatorName",
-    "contactName",
-    "contactEmail",
-];
-
-/// The fields typed in three boxes each (`{field}-day`, `-month`, `-year`); the rest are one
-/// value each.
-const DATES: &[&str] = &["startDate", "endDate"];
-
-/// A date as typed in the design system's three boxes.
-#[derive(Debug, Clone, Default)]
-struct DateAnswer {
-    day: String,
-    month: String,
-    year: String,
+/// What the form is for: a new pilot, or an edit of one at a version.
+#[derive(Debug, Clone)]
+enum Purpose {
+    Register,
+    Edit { pilot: Box<pilot::Model> },
 }
 
-impl DateAnswer {
-    fn read(fields: &Fields, id: &str) -> Self {
-        Self {
-            day: fields.text(&format!("{id}-day")),
-            month: fields.text(&format!("{id}-month")),
-            year: fields.text(&format!("{id}-year")),
+impl Purpose {
+    fn action(&self) -> String {
+        match self {
+            Self::Register => "/pilots/new".to_owned(),
+            Self::Edit { pilot } => format!("/pilots/{}/edit", pilot.id),
         }
-    }
-
-    fn is_empty(&self) -> bool {
-        [&self.day, &self.month, &self.year]
-            .iter()
-            .all(|p| p.trim().is_empty())
-    }
-
-    /// The date, none when left empty, or what is wrong with it.
-    fn parse(&self, problems: &mut Problems, id: &str, what: &str) -> Option<NaiveDate> {
-        if self.is_empty() {
-            return None;
-        }
-        let part = |p: &str| p.trim().parse::<u32>().ok();
-        let date = match (part(&self.day), part(&self.month), part(&self.year)) {
-            (Some(d), Some(m), Some(y)) if y >= 1900 => {
-                NaiveDate::from_ymd_opt(i32::try_from(y).unwrap_or(0), m, d)
-            }
-            _ => None,
-        };
-        if date.is_none() {
-            problems.add(id, format!("{what} must be a real date, like 15 3 2025"));
-        }
-        date
-    }
-
-    fn pairs(&self, id: &str) -> Vec<(String, String)> {
-        vec![
-            (format!("{id}-day"), self.day.clone()),
-            (format!("{id}-month"), self.month.clone()),
-            (format!("{id}-year"), self.year.clone()),
-        ]
     }
 }
 
-/// The answers as typed.
-#[derive(Debug, Clone, Default)]
-struct Answers {
-    texts: Vec<(&'static str, String)>,
-    start: DateAnswer,
-    end: DateAnswer,
-}
-
-impl Answers {
-    fn read(fields: &Fields) -> Self {
-        Self {
-            texts: ORDER
-                .iter()
-                .filter(|name| !DATES.contains(name))
-                .map(|name| (*name, fields.text(name)))
-                .collect(),
-            start: DateAnswer::read(fields, "startDate"),
-            end: DateAnswer::read(fields, "endDate"),
-        }
-    }
-
-    fn get(&self, name: &str) -> &str {
-        self.texts
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or("", |(_, v)| v.as_str())
-    }
-
-    fn pairs(&self) -> Vec<(String, String)> {
-        let mut pairs: Vec<(String, String)> = self
-            .texts
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), v.clone()))
-            .collect();
-        pairs.extend(self.start.pairs("startDate"));
-        pairs.extend(self.end.pairs("endDate"));
-        pairs
-    }
-
-    /// The answers as the service takes them, and what could not be read; where a choice
-    /// could not be read the input holds a stand-in, so the service checks everything else.
-    fn input(&self) -> (PilotInput, Problems) {
-        let mut problems = Problems::default();
-        let id = |problems: &mut Problems, field: &str, missing: &str| {
-            self.get(field).parse::<Uuid>().unwrap_or_else(|_| {
-                problems.add(field, missing);
-                Uuid::nil()
-            })
-        };
-        let technology_id = id(&mut problems, "technologyId", "Select the technology");
-        let host_organisation_id = id(
-            &mut problems,
-            "hostOrganisationId",
-            "Select your organisation",
-        );
-        let status = one_of(
-            &mut problems,
-            "status",
-            "Select the pilot's status",
-            self.get("status"),
-        );
-        let start_date = self
-            .start
-            .parse(&mut problems, "startDate", "The start date");
-        let end_date = self.end.parse(&mut problems, "endDate", "The end date");
-        let care_setting = one_of(
-            &mut problems,
-            "careSetting",
-            "Select the care setting",
-            self.get("careSetting"),
-        );
-        let specialty = one_of(
-            &mut problems,
-            "specialty",
-            "Select the specialty",
-            self.get("specialty"),
-        );
-        let design = one_of(
-            &mut problems,
-            "design",
-            "Select how the pilot is evaluated",
-            self.get("design"),
-        );
-        let evaluator_kind = one_of(
-            &mut problems,
-            "evaluatorKind",
-            "Select who evaluates it",
-            self.get("evaluatorKind"),
-        );
-        let mut whole = |field: &str, what: &str| -> Option<i64> {
-            let text = self.get(field).trim().replace(',', "");
-            if text.is_empty() {
-                return None;
-            }
-            let n = text.trim_start_matches('£').parse::<i64>().ok();
-            if n.is_none() {
-                problems.add(field, format!("{what} must be a whole number, like 250"));
-            }
-            n
-        };
-        let patients = whole("patients", "The number of patients");
-        let staff = whole("staff", "The number of staff");
-        let cost_gbp = whole("costGbp", "The cost");
-        let optional = |field: &str| {
-            let text = self.get(field).trim();
-            (!text.is_empty()).then(|| text.to_owned())
-        };
-        let input = PilotInput {
-            technology_id,
-            host_organisation_id,
-            title: self.get("title").to_owned(),
-            problem: self.get("problem").to_owned(),
-            status: status.unwrap_or(PilotStatus::Planned),
-            start_date,
-            end_date,
-            care_setting: care_setting.unwrap_or(CareSetting::Secondary),
-            specialty: specialty.unwrap_or(Specialty::Cardiology),
-            population: self.get("population").to_owned(),
-            patients: patients.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
-            staff: staff.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
-            funding_source: optional("fundingSource"),
-            cost_gbp,
-            design: design.unwrap_or(EvaluationDesign::BeforeAfter),
-            evaluator_kind: evaluator_kind.unwrap_or(EvaluatorKind::Internal),
-            evaluator_name: optional("evaluatorName"),
-            contact_name: optional("contactName"),
-            contact_email: optional("contactEmail"),
-        };
-        (input, problems)
-    }
+/// The version an edit opened and the answers as they were then, carried as hidden fields.
+fn opened_at(pilot: &pilot::Model) -> Vec<(String, String)> {
+    let mut opened = vec![("version".to_owned(), pilot.version.to_string())];
+    opened.extend(Answers::of(pilot).pairs("was."));
+    opened
 }
 
 #[derive(Template)]
 #[template(path = "pages/pilot_form.html")]
 struct FormPage {
     viewer: Option<SignedIn>,
+    /// An edit asks why, for the pilot's history.
+    editing: bool,
     crumbs: Vec<Crumb>,
+    heading: String,
+    action: String,
     problems: Problems,
     answers: Answers,
+    /// For an edit: the version and answers it opened, posted on.
+    opened: Vec<(String, String)>,
+    /// For a stale edit: what someone else changed since (field, then, now).
+    changed: Vec<(&'static str, String, String)>,
     technologies: Vec<Choice>,
     hosts: Vec<Choice>,
     statuses: Vec<Choice>,
@@ -252,25 +77,37 @@ struct FormPage {
     evaluator_kinds: Vec<Choice>,
 }
 
+/// What the check page says of the technology's other pilots, for a new pilot.
+struct Tried {
+    technology: String,
+    technology_href: String,
+    /// What the viewer may read of the same technology's pilots elsewhere.
+    table: PilotTable,
+}
+
 #[derive(Template)]
 #[template(path = "pages/pilot_check.html")]
 struct CheckPage {
     viewer: Option<SignedIn>,
+    editing: bool,
     crumbs: Vec<Crumb>,
+    heading: &'static str,
+    action: String,
     answers: Vec<(&'static str, String)>,
     carried: Vec<(String, String)>,
-    technology: String,
-    technology_href: String,
-    /// What the viewer may read of the same technology's pilots elsewhere.
-    tried: PilotTable,
+    confirm: &'static str,
+    /// For a new pilot: "has this been tried?".
+    tried: Option<Tried>,
 }
 
-/// The technologies to choose from, and the organisations where the actor evaluates.
+/// The technologies to choose from, the organisations where the actor evaluates, and what the
+/// form is for.
 struct Context {
     editor: Editor,
     technologies: Vec<(Uuid, String)>,
-    slugs: std::collections::HashMap<Uuid, String>,
+    slugs: HashMap<Uuid, String>,
     hosts: Vec<(Uuid, String)>,
+    purpose: Purpose,
 }
 
 fn chosen(list: &[(Uuid, String)], answer: &str) -> Vec<Choice> {
@@ -284,7 +121,7 @@ fn chosen(list: &[(Uuid, String)], answer: &str) -> Vec<Choice> {
 }
 
 impl Context {
-    async fn of(state: &WebState, editor: Editor) -> Result<Self, PageError> {
+    async fn of(state: &WebState, editor: Editor, purpose: Purpose) -> Result<Self, PageError> {
         let actor = &editor.actor;
         let ids: Vec<Uuid> = actor
             .organisation_ids()
@@ -316,10 +153,32 @@ impl Context {
                 .map(|(id, _, slug)| (id, slug))
                 .collect(),
             hosts,
+            purpose,
         })
     }
 
-    fn form(&self, answers: Answers, problems: Problems) -> FormPage {
+    fn editing(&self) -> bool {
+        matches!(self.purpose, Purpose::Edit { .. })
+    }
+
+    fn crumbs(&self) -> Vec<Crumb> {
+        let mut crumbs = vec![Crumb::new("Home", "/")];
+        if let Purpose::Edit { pilot } = &self.purpose {
+            crumbs.push(Crumb::new(
+                pilot.title.clone(),
+                format!("/pilots/{}", pilot.id),
+            ));
+        }
+        crumbs
+    }
+
+    fn form(
+        &self,
+        answers: Answers,
+        problems: Problems,
+        opened: Vec<(String, String)>,
+        changed: Vec<(&'static str, String, String)>,
+    ) -> FormPage {
         let one = |name: &str| vec![answers.get(name).to_owned()];
         let mut technologies = vec![Choice {
             value: String::new(),
@@ -335,7 +194,13 @@ impl Context {
         specialties.extend(options::<Specialty>(&one("specialty")));
         FormPage {
             viewer: Some(self.editor.signed_in.clone()),
-            crumbs: vec![Crumb::new("Home", "/")],
+            editing: self.editing(),
+            crumbs: self.crumbs(),
+            heading: match &self.purpose {
+                Purpose::Register => "Register a pilot".to_owned(),
+                Purpose::Edit { pilot } => format!("Edit {}", pilot.title),
+            },
+            action: self.purpose.action(),
             technologies,
             hosts: chosen(&self.hosts, answers.get("hostOrganisationId")),
             statuses: options::<PilotStatus>(&one("status")),
@@ -343,6 +208,8 @@ impl Context {
             specialties,
             designs: options::<EvaluationDesign>(&one("design")),
             evaluator_kinds: options::<EvaluatorKind>(&one("evaluatorKind")),
+            opened,
+            changed,
             problems,
             answers,
         }
@@ -352,79 +219,64 @@ impl Context {
         &self,
         state: &WebState,
         answers: &Answers,
-        input: &PilotInput,
+        technology_id: Uuid,
+        opened: Vec<(String, String)>,
     ) -> Result<CheckPage, PageError> {
-        let name = |list: &[(Uuid, String)], id: Uuid| {
-            list.iter()
-                .find(|(i, _)| *i == id)
-                .map_or_else(String::new, |(_, n)| n.clone())
+        let mut read_out = answers.read_out(&self.technologies, &self.hosts);
+        let tried = match self.purpose {
+            Purpose::Edit { .. } => {
+                read_out.push((
+                    "Reason for the change",
+                    answers.reason().unwrap_or("Not given").to_owned(),
+                ));
+                None
+            }
+            Purpose::Register => Some(self.tried(state, technology_id).await?),
         };
-        let technology = name(&self.technologies, input.technology_id);
-        let date =
-            |d: Option<NaiveDate>| d.map_or_else(|| "Not given".to_owned(), crate::format::date);
-        let or_not = |v: Option<String>| v.unwrap_or_else(|| "Not given".to_owned());
-        let number = |v: Option<i64>| {
-            v.map_or_else(
-                || "Not given".to_owned(),
-                |n| crate::format::count(n.unsigned_abs()),
-            )
-        };
-        let read_out = vec![
-            ("Technology", technology.clone()),
-            ("Host", name(&self.hosts, input.host_organisation_id)),
-            ("Title", input.title.clone()),
-            ("Problem it addresses", input.problem.clone()),
-            ("Status", input.status.label().to_owned()),
-            ("Start date", date(input.start_date)),
-            ("End date", date(input.end_date)),
-            ("Care setting", input.care_setting.label().to_owned()),
-            (
-                "Specialty",
-                label_of::<Specialty>(answers.get("specialty"))
-                    .unwrap_or("")
-                    .to_owned(),
-            ),
-            ("Population", input.population.clone()),
-            ("Patients", number(input.patients.map(i64::from))),
-            ("Staff", number(input.staff.map(i64::from))),
-            ("Funding", or_not(input.funding_source.clone())),
-            (
-                "Cost",
-                input.cost_gbp.map_or_else(
-                    || "Not given".to_owned(),
-                    |c| format!("£{}", crate::format::count(c.unsigned_abs())),
-                ),
-            ),
-            ("Evaluation design", input.design.label().to_owned()),
-            ("Evaluated by", input.evaluator_kind.label().to_owned()),
-            ("Evaluator", or_not(input.evaluator_name.clone())),
-            ("Contact", or_not(input.contact_name.clone())),
-            ("Contact email", or_not(input.contact_email.clone())),
-        ];
-        let slug = self
-            .slugs
-            .get(&input.technology_id)
-            .cloned()
-            .unwrap_or_default();
-        let tried = table(
+        let mut carried = opened;
+        carried.extend(answers.pairs(""));
+        Ok(CheckPage {
+            viewer: Some(self.editor.signed_in.clone()),
+            editing: self.editing(),
+            crumbs: self.crumbs(),
+            heading: match self.purpose {
+                Purpose::Register => "Check your answers before registering",
+                Purpose::Edit { .. } => "Check your answers before saving",
+            },
+            action: self.purpose.action(),
+            answers: read_out,
+            carried,
+            confirm: match self.purpose {
+                Purpose::Register => "Register pilot",
+                Purpose::Edit { .. } => "Save changes",
+            },
+            tried,
+        })
+    }
+
+    /// The pilots of the technology that the actor may read, for "has this been tried?".
+    async fn tried(&self, state: &WebState, technology_id: Uuid) -> Result<Tried, PageError> {
+        let technology = self
+            .technologies
+            .iter()
+            .find(|(id, _)| *id == technology_id)
+            .map_or_else(String::new, |(_, n)| n.clone());
+        let slug = self.slugs.get(&technology_id).cloned().unwrap_or_default();
+        let table = table(
             &state.db,
             &self.editor.actor,
             &PilotFilter {
-                technology_id: Some(input.technology_id),
+                technology_id: Some(technology_id),
                 ..PilotFilter::default()
             },
             None,
             |n| format!("/technologies/{slug}?page={n}#pilots"),
         )
         .await?;
-        Ok(CheckPage {
-            viewer: Some(self.editor.signed_in.clone()),
-            crumbs: vec![Crumb::new("Home", "/")],
-            answers: read_out,
-            carried: answers.pairs(),
+        Ok(Tried {
             technology,
             technology_href: format!("/technologies/{slug}#pilots"),
-            tried,
+            table,
         })
     }
 }
@@ -459,23 +311,89 @@ async fn readable_technologies(
 
 /// `GET /pilots/new`
 pub async fn new(State(state): State<WebState>, editor: Editor) -> Result<Html<String>, PageError> {
-    let context = Context::of(&state, editor).await?;
-    render(&context.form(Answers::default(), Problems::default()))
+    let context = Context::of(&state, editor, Purpose::Register).await?;
+    render(&context.form(
+        Answers::default(),
+        Problems::default(),
+        Vec::new(),
+        Vec::new(),
+    ))
 }
 
-/// `POST /pilots/new`: "continue" checks, "change" goes back, "confirm" registers.
+/// `POST /pilots/new`
 pub async fn new_post(
     State(state): State<WebState>,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    let context = Context::of(&state, posted.editor).await?;
-    let fields = &posted.fields;
-    let answers = Answers::read(fields);
+    let context = Context::of(&state, posted.editor, Purpose::Register).await?;
+    take(&state, context, &posted.fields).await
+}
+
+/// The pilot, if the editor may read it (otherwise "not found") and edit it (otherwise the
+/// forbidden page), before any form is shown.
+async fn editable(state: &WebState, editor: &Editor, id: &str) -> Result<pilot::Model, PageError> {
+    let id = Uuid::parse_str(id).map_err(|_| PageError::NotFound)?;
+    let pilot = pilots::get(&state.db, &editor.actor, id).await?;
+    access::ensure_evaluator_at(&editor.actor, pilot.host_organisation_id)?;
+    Ok(pilot)
+}
+
+/// `GET /pilots/{id}/edit`
+pub async fn edit(
+    State(state): State<WebState>,
+    editor: Editor,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let pilot = editable(&state, &editor, &id).await?;
+    let answers = Answers::of(&pilot);
+    let opened = opened_at(&pilot);
+    let purpose = Purpose::Edit {
+        pilot: Box::new(pilot),
+    };
+    let context = Context::of(&state, editor, purpose).await?;
+    render(&context.form(answers, Problems::default(), opened, Vec::new()))
+}
+
+/// `POST /pilots/{id}/edit`
+pub async fn edit_post(
+    State(state): State<WebState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, PageError> {
+    let pilot = editable(&state, &posted.editor, &id).await?;
+    let purpose = Purpose::Edit {
+        pilot: Box::new(pilot),
+    };
+    let context = Context::of(&state, posted.editor, purpose).await?;
+    take(&state, context, &posted.fields).await
+}
+
+/// One step of the form: "continue" checks, "change" goes back, "confirm" writes.
+async fn take(state: &WebState, context: Context, fields: &Fields) -> Result<Response, PageError> {
+    let answers = Answers::read(fields, "");
     let step = fields.first("step").unwrap_or("continue");
+    let (existing, version) = match &context.purpose {
+        Purpose::Register => (None, 0),
+        Purpose::Edit { pilot } => (
+            Some(pilot.id),
+            fields
+                .first("version")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(pilot.version),
+        ),
+    };
+    let opened = match &context.purpose {
+        Purpose::Register => Vec::new(),
+        Purpose::Edit { .. } => {
+            let mut opened = vec![("version".to_owned(), version.to_string())];
+            opened.extend(Answers::read(fields, "was.").pairs("was."));
+            opened
+        }
+    };
     if step == "change" {
         return Ok(page(
             StatusCode::OK,
-            &context.form(answers, Problems::default()),
+            &context.form(answers, Problems::default(), opened, Vec::new()),
         ));
     }
     let actor = &context.editor.actor;
@@ -487,36 +405,77 @@ pub async fn new_post(
         {
             input.host_organisation_id = *id;
         }
-        let problems = match pilots::check(&state.db, actor, &input).await {
+        let problems = match pilots::check(&state.db, actor, existing, &input).await {
             Ok(()) => unread,
             Err(err) => unread.and(err, ORDER)?,
         };
         return Ok(page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &context.form(answers, problems),
+            &context.form(answers, problems, opened, Vec::new()),
         ));
     }
+    let technology_id = input.technology_id;
     let result = if step == "confirm" {
-        pilots::register(&state.db, actor, input.clone())
-            .await
-            .map(Some)
+        match existing {
+            None => pilots::register(&state.db, actor, input).await,
+            Some(id) => {
+                pilots::update(&state.db, actor, id, version, input, answers.reason()).await
+            }
+        }
+        .map(Some)
     } else {
-        pilots::check(&state.db, actor, &input).await.map(|()| None)
+        pilots::check(&state.db, actor, existing, &input)
+            .await
+            .map(|()| None)
     };
     match result {
-        Ok(Some(pilot)) => Ok(done(
-            &format!("/pilots/{}", pilot.id),
-            Notice::PilotRegistered,
-        )),
+        Ok(Some(saved)) => {
+            let notice = match existing {
+                None => Notice::PilotRegistered,
+                Some(_) => Notice::PilotUpdated,
+            };
+            Ok(done(&format!("/pilots/{}", saved.id), notice))
+        }
         Ok(None) => Ok(page(
             StatusCode::OK,
-            &context.check(&state, &answers, &input).await?,
+            &context
+                .check(state, &answers, technology_id, opened)
+                .await?,
         )),
         Err(err) => {
             let problems = Problems::of(err, ORDER)?;
+            let Purpose::Edit { pilot } = &context.purpose else {
+                return Ok(page(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &context.form(answers, problems, opened, Vec::new()),
+                ));
+            };
+            if !problems.stale() {
+                return Ok(page(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &context.form(answers, problems, opened, Vec::new()),
+                ));
+            }
+            // Someone else saved first: say what they changed, keep what was typed, and let
+            // the next save edit the pilot as it now stands.
+            let then =
+                Answers::read(fields, "was.").read_out(&context.technologies, &context.hosts);
+            let now = Answers::of(pilot).read_out(&context.technologies, &context.hosts);
+            let changed = then
+                .into_iter()
+                .zip(now)
+                .filter(|(a, b)| a.1 != b.1)
+                .map(|((label, was), (_, now))| (label, was, now))
+                .collect();
+            let mut explained = Problems::default();
+            explained.add(
+                "changed",
+                "Someone else changed this pilot since you opened the form. Check what they \
+                 changed, then save your answers again.",
+            );
             Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &context.form(answers, problems),
+                StatusCode::CONFLICT,
+                &context.form(answers, explained, opened_at(pilot), changed),
             ))
         }
     }

@@ -1,7 +1,8 @@
 //! The pilot pages: reading one (and the pilot tables other pages list pilots in), and the
-//! evaluator's pages to register one, record its measures, write its report, share the draft
-//! and publish it.
+//! evaluator's pages to register and edit one, record its measures, write its report, share
+//! the draft and publish it.
 
+mod answers;
 mod form;
 mod measures;
 mod publish;
@@ -10,7 +11,7 @@ mod sharing;
 mod show;
 mod work;
 
-pub use form::{new, new_post};
+pub use form::{edit, edit_post, new, new_post};
 pub use show::{PilotTable, show, table};
 
 /// The evaluator's pages for one pilot of their organisation.
