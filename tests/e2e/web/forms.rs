@@ -491,6 +491,16 @@ async fn an_evaluator_registers_a_pilot_seeing_what_was_tried_without_javascript
         "the technology's other pilots, with their outcomes: {}",
         check.main
     );
+    assert!(
+        check
+            .main
+            .contains("Pilots with similar titles or problems")
+            && check
+                .main
+                .contains("Hospital at home for older people with frailty"),
+        "other technologies' pilots on the same problem: {}",
+        check.main
+    );
     let registered = journey.page("registered");
     assert!(
         registered.path().starts_with("/pilots/"),

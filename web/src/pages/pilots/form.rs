@@ -19,11 +19,11 @@ use registry_api::model::{
 };
 use registry_api::service::pilots::{self, PilotFilter};
 use registry_api::service::technologies::{self, TechnologyFilter};
-use registry_api::service::{PageRequest, Sort, access, organisations};
+use registry_api::service::{PageRequest, Sort, access, organisations, search};
 use sea_orm::prelude::Uuid;
 
 use super::answers::{Answers, ORDER};
-use super::show::{PilotTable, table};
+use super::show::{PilotRow, PilotTable, rows, table};
 use crate::WebState;
 use crate::components::{Choice, Crumb};
 use crate::forms::{Editor, Fields, Notice, Posted, Problems, done, options, page};
@@ -83,7 +83,14 @@ struct Tried {
     technology_href: String,
     /// What the viewer may read of the same technology's pilots elsewhere.
     table: PilotTable,
+    /// Pilots of other technologies with titles and problems like this one's, best first.
+    similar: Vec<PilotRow>,
+    /// Whether search could not be asked for them just now.
+    similar_unavailable: bool,
 }
+
+/// The most pilots of other technologies "has this been tried?" lists.
+const SIMILAR: usize = 5;
 
 #[derive(Template)]
 #[template(path = "pages/pilot_check.html")]
@@ -231,7 +238,7 @@ impl Context {
                 ));
                 None
             }
-            Purpose::Register => Some(self.tried(state, technology_id).await?),
+            Purpose::Register => Some(self.tried(state, answers, technology_id).await?),
         };
         let mut carried = opened;
         carried.extend(answers.pairs(""));
@@ -255,7 +262,12 @@ impl Context {
     }
 
     /// The pilots of the technology that the actor may read, for "has this been tried?".
-    async fn tried(&self, state: &WebState, technology_id: Uuid) -> Result<Tried, PageError> {
+    async fn tried(
+        &self,
+        state: &WebState,
+        answers: &Answers,
+        technology_id: Uuid,
+    ) -> Result<Tried, PageError> {
         let technology = self
             .technologies
             .iter()
@@ -273,10 +285,39 @@ impl Context {
             |n| format!("/technologies/{slug}?page={n}#pilots"),
         )
         .await?;
+        let actor = &self.editor.actor;
+        let (similar, similar_unavailable) = match search::similar_pilots(
+            &state.search,
+            actor,
+            answers.get("title"),
+            answers.get("problem"),
+            20,
+        )
+        .await
+        {
+            Ok(found) => {
+                let ranked: Vec<Uuid> = found.iter().map(|f| f.id).collect();
+                let mut others: Vec<pilot::Model> =
+                    pilots::get_many(&state.db, actor, ranked.clone())
+                        .await?
+                        .into_iter()
+                        .filter(|p| p.technology_id != technology_id)
+                        .collect();
+                others.sort_by_key(|p| ranked.iter().position(|id| *id == p.id));
+                others.truncate(SIMILAR);
+                (rows(&state.db, actor, &others).await?, false)
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "similar pilots");
+                (Vec::new(), true)
+            }
+        };
         Ok(Tried {
             technology,
             technology_href: format!("/technologies/{slug}#pilots"),
             table,
+            similar,
+            similar_unavailable,
         })
     }
 }

@@ -87,7 +87,7 @@ fn dates(p: &pilot::Model) -> String {
 
 /// The rows for pilots the viewer has already been allowed to read: hosts by name, each
 /// pilot's evidence rating and its latest published recommendation.
-async fn rows(
+pub(super) async fn rows(
     db: &DatabaseConnection,
     actor: &Actor,
     pilots: &[pilot::Model],
