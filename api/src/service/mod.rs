@@ -19,6 +19,7 @@ pub mod search;
 pub mod sessions;
 pub mod technologies;
 pub mod tokens;
+pub mod tombstones;
 mod versioned;
 
 /// For writers of many records at once (the synthetic seed), which write their own journal.
