@@ -49,6 +49,8 @@ pub struct Mutation(
     viewer::TokenMutation,
     memberships::MembershipMutation,
     comparisons::ComparisonMutation,
+    metrics::MetricMutation,
+    organisations::OrganisationMutation,
 );
 
 pub type RegistrySchema = Schema<Query, Mutation, EmptySubscription>;
