@@ -253,14 +253,35 @@ pub enum Notice {
     TechnologyUpdated,
     TokenRevoked,
     PilotRegistered,
+    // The administrator's pages.
+    OrganisationAdded,
+    OrganisationUpdated,
+    MemberInvited,
+    MemberRoleChanged,
+    MemberRemoved,
+    MetricAdded,
+    MetricUpdated,
+    MetricRetired,
+    PilotWithdrawn,
+    TechnologyWithdrawn,
 }
 
 impl Notice {
-    const ALL: [Notice; 4] = [
+    const ALL: [Notice; 14] = [
         Self::TechnologyRegistered,
         Self::TechnologyUpdated,
         Self::TokenRevoked,
         Self::PilotRegistered,
+        Self::OrganisationAdded,
+        Self::OrganisationUpdated,
+        Self::MemberInvited,
+        Self::MemberRoleChanged,
+        Self::MemberRemoved,
+        Self::MetricAdded,
+        Self::MetricUpdated,
+        Self::MetricRetired,
+        Self::PilotWithdrawn,
+        Self::TechnologyWithdrawn,
     ];
 
     fn key(self) -> &'static str {
@@ -269,6 +290,16 @@ impl Notice {
             Self::TechnologyUpdated => "technology-updated",
             Self::TokenRevoked => "token-revoked",
             Self::PilotRegistered => "pilot-registered",
+            Self::OrganisationAdded => "organisation-added",
+            Self::OrganisationUpdated => "organisation-updated",
+            Self::MemberInvited => "member-invited",
+            Self::MemberRoleChanged => "member-role-changed",
+            Self::MemberRemoved => "member-removed",
+            Self::MetricAdded => "metric-added",
+            Self::MetricUpdated => "metric-updated",
+            Self::MetricRetired => "metric-retired",
+            Self::PilotWithdrawn => "pilot-withdrawn",
+            Self::TechnologyWithdrawn => "technology-withdrawn",
         }
     }
 
@@ -280,6 +311,18 @@ impl Notice {
             Self::PilotRegistered => {
                 "Pilot registered as a draft: only your organisation can read it until you publish it"
             }
+            Self::OrganisationAdded => "Organisation added",
+            Self::OrganisationUpdated => "Organisation updated",
+            Self::MemberInvited => {
+                "Invitation sent: the role is theirs when they sign in with that address"
+            }
+            Self::MemberRoleChanged => "Role changed",
+            Self::MemberRemoved => "Member removed",
+            Self::MetricAdded => "Metric added to the catalogue",
+            Self::MetricUpdated => "Metric updated",
+            Self::MetricRetired => "Metric retired: no new measures can be recorded on it",
+            Self::PilotWithdrawn => "Pilot withdrawn",
+            Self::TechnologyWithdrawn => "Technology withdrawn",
         }
     }
 
@@ -305,7 +348,8 @@ pub fn done(to: &str, notice: Notice) -> Response {
 pub async fn clear_notice(request: Request, next: axum::middleware::Next) -> Response {
     let had = Notice::of(request.headers()).is_some();
     let mut response = next.run(request).await;
-    if had && response.status().is_success() {
+    // A tombstone (410) is a page shown in full, after a withdrawal's redirect too.
+    if had && (response.status().is_success() || response.status() == StatusCode::GONE) {
         let mut removal = Cookie::build((NOTICE_COOKIE, "")).path("/").build();
         removal.make_removal();
         if let Ok(value) = header::HeaderValue::from_str(&removal.to_string()) {

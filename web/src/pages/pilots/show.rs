@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use registry_api::Actor;
 use registry_api::evidence::rate_pilot;
 use registry_api::model::{
@@ -12,14 +14,16 @@ use registry_api::model::{
 };
 use registry_api::service::pilots::PilotFilter;
 use registry_api::service::{
-    PageRequest, Sort, measures, metrics, organisations, reports, technologies,
+    PageRequest, Sort, access, measures, metrics, organisations, reports, technologies,
+    tombstones,
 };
 use sea_orm::DatabaseConnection;
 use sea_orm::prelude::Uuid;
 
 use crate::charts::{self, OutcomeChart, Reading};
 use crate::components::{Crumb, Pagination};
-use crate::pages::{PageError, PageResult, render};
+use crate::forms::page;
+use crate::pages::{PageError, tombstone};
 use crate::viewer::{SignedIn, Viewer};
 use crate::{WebState, format, wording};
 
@@ -213,6 +217,8 @@ struct PilotPage {
     measures: Vec<MeasureView>,
     report: Option<ReportView>,
     history: Vec<RevisionLine>,
+    /// For an administrator: where to withdraw it.
+    withdraw_href: Option<String>,
 }
 
 /// What a status means for a reader weighing the evidence.
@@ -228,14 +234,18 @@ fn status_note(status: PilotStatus) -> &'static str {
     }
 }
 
+/// `GET /pilots/{id}`: the pilot, or its tombstone once withdrawn.
 pub async fn show(
     State(state): State<WebState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> PageResult {
+) -> Result<Response, PageError> {
     let id = Uuid::parse_str(&id).map_err(|_| PageError::NotFound)?;
     let db = &state.db;
     let actor = &viewer.actor;
+    if let Some(gone) = tombstones::of_pilot(db, actor, id).await? {
+        return Ok(tombstone::page(viewer.signed_in, "pilot", gone));
+    }
     let pilot = registry_api::service::pilots::get(db, actor, id).await?;
     let technology = technologies::get(db, actor, pilot.technology_id).await?;
     let host = organisations::get(db, pilot.host_organisation_id).await?;
@@ -317,7 +327,7 @@ pub async fn show(
     }
     details.push(("Who can read it", pilot.visibility.label().to_owned()));
 
-    render(&PilotPage {
+    Ok(page(StatusCode::OK, &PilotPage {
         viewer: viewer.signed_in,
         crumbs: vec![
             Crumb::new("Home", "/"),
@@ -342,8 +352,11 @@ pub async fn show(
         measures,
         report,
         history,
+        withdraw_href: access::ensure_administrator(actor, "withdraw pilots")
+            .is_ok()
+            .then(|| format!("/pilots/{}/withdraw", pilot.id)),
         pilot,
-    })
+    }))
 }
 
 fn measure_view(
