@@ -96,7 +96,8 @@ async fn validate(
             "A binary metric counts events out of n, so its unit must be a proportion",
         );
     }
-    if shaped && let Some(holder) = find_by_code(db, &code).await?
+    if shaped
+        && let Some(holder) = find_by_code(db, &code).await?
         && Some(holder.id) != own_id
     {
         check.fail("code", ErrorCode::Taken, CODE_TAKEN);

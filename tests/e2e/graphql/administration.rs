@@ -77,7 +77,11 @@ async fn only_administrators_change_the_catalogue_and_organisations() {
         let organisations_before = test_db.count::<organisation::Entity>().await;
         let technology = &w.technology.record;
         for token in everyone_else(db, &w).await {
-            let who = if token.is_some() { "a token" } else { "anonymous" };
+            let who = if token.is_some() {
+                "a token"
+            } else {
+                "anonymous"
+            };
             for (query, variables) in [
                 (
                     CREATE_METRIC,
@@ -302,7 +306,11 @@ async fn an_administrator_curates_metrics_and_organisations_with_field_errors() 
         );
         assert!(withdrawn["withdrawnAt"].is_string(), "{engine}: {body}");
         let listed = app
-            .graphql(None, "{ technologies(first: 10) { totalCount } }", json!({}))
+            .graphql(
+                None,
+                "{ technologies(first: 10) { totalCount } }",
+                json!({}),
+            )
             .await;
         assert_eq!(
             listed["data"]["technologies"]["totalCount"], 0,
@@ -412,8 +420,14 @@ async fn a_retired_metric_keeps_its_comparison_and_refuses_new_measures() {
             .expect("comparison page");
         assert_eq!(web.status(), reqwest::StatusCode::OK, "{engine}");
         let page = web.text().await.expect("body");
-        assert!(page.contains("Retired metric"), "{engine}: the page says so");
-        assert!(page.contains("Retirement pilot"), "{engine}: and still compares");
+        assert!(
+            page.contains("Retired metric"),
+            "{engine}: the page says so"
+        );
+        assert!(
+            page.contains("Retirement pilot"),
+            "{engine}: and still compares"
+        );
         app.stop();
         test_db.finish().await;
     }

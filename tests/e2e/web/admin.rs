@@ -145,7 +145,11 @@ async fn an_administrator_adds_a_metric_and_an_organisation_and_withdraws_a_pilo
             "{engine}: axe-core checked every page of the journey"
         );
         for (page, violations) in &checked {
-            assert!(violations.is_empty(), "{engine} {}: {violations:?}", page.url);
+            assert!(
+                violations.is_empty(),
+                "{engine} {}: {violations:?}",
+                page.url
+            );
         }
 
         let sent = journey.page("sent to sign in");
@@ -342,7 +346,9 @@ async fn the_administration_pages_are_for_administrators_only() {
         let engine = test_db.engine;
         let w = World::build(db).await;
         let draft = w.pilot(db, "Never published", Visibility::Draft).await;
-        let public = w.pilot(db, "Published then withdrawn", Visibility::Public).await;
+        let public = w
+            .pilot(db, "Published then withdrawn", Visibility::Public)
+            .await;
         let app = test_db.app().await;
         let ods = w.trust_a.ods_code.clone().expect("an ODS code");
         let (admin, admin_csrf) = session_of(db, &w.admin).await;
@@ -364,7 +370,10 @@ async fn the_administration_pages_are_for_administrators_only() {
             format!("/admin/organisations/{ods}/edit"),
             format!("/admin/organisations/{ods}/members"),
             format!("/admin/organisations/{ods}/members/{}/role", membership.id),
-            format!("/admin/organisations/{ods}/members/{}/remove", membership.id),
+            format!(
+                "/admin/organisations/{ods}/members/{}/remove",
+                membership.id
+            ),
             "/admin/metrics".to_owned(),
             "/admin/metrics/new".to_owned(),
             format!("/admin/metrics/{}/edit", w.wait_minutes.code),
@@ -491,7 +500,10 @@ async fn the_administration_pages_are_for_administrators_only() {
             .await
             .expect("send");
         assert_eq!(gone.status(), StatusCode::GONE, "{engine}");
-        assert!(gone.text().await.expect("body").contains("Wrong"), "{engine}");
+        assert!(
+            gone.text().await.expect("body").contains("Wrong"),
+            "{engine}"
+        );
         registry_api::service::pilots::withdraw(db, &w.system, draft.id, draft.version, "Wrong")
             .await
             .expect("withdraw the draft");
@@ -576,7 +588,10 @@ async fn an_administrator_manages_members_retires_a_metric_and_withdraws_a_techn
             .snapshot("retired comparison")
             .goto(app.url("/technologies/quillon-dermasight"))
             .click_link("Withdraw this technology")
-            .fill("Reason for withdrawing it", "The supplier withdrew the product")
+            .fill(
+                "Reason for withdrawing it",
+                "The supplier withdrew the product",
+            )
             .click_button("Continue")
             .snapshot("technology confirm")
             .click_button("Withdraw technology")
@@ -584,7 +599,11 @@ async fn an_administrator_manages_members_retires_a_metric_and_withdraws_a_techn
             .run()
             .await;
         for (page, violations) in journey.axe_results() {
-            assert!(violations.is_empty(), "{engine} {}: {violations:?}", page.url);
+            assert!(
+                violations.is_empty(),
+                "{engine} {}: {violations:?}",
+                page.url
+            );
         }
         let members = journey.page("members");
         assert!(
@@ -603,7 +622,8 @@ async fn an_administrator_manages_members_retires_a_metric_and_withdraws_a_techn
         }
         let invited = journey.page("invited");
         assert!(
-            invited.main.contains("Invitation sent") && invited.main.contains("ward.sister@nhs.net"),
+            invited.main.contains("Invitation sent")
+                && invited.main.contains("ward.sister@nhs.net"),
             "{engine}: {}",
             invited.main
         );

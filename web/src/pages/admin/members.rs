@@ -243,7 +243,12 @@ pub async fn role_post(
     let mut problems = Problems::default();
     if let Some(role) = one_of::<Role>(&mut problems, "role", "Select a role", &typed) {
         match memberships::set_role(&state.db, &editor.actor, held.id, role).await {
-            Ok(_) => return Ok(done(&members_path(&organisation), Notice::MemberRoleChanged)),
+            Ok(_) => {
+                return Ok(done(
+                    &members_path(&organisation),
+                    Notice::MemberRoleChanged,
+                ));
+            }
             Err(err) => problems = problems.and(err, &["role"])?,
         }
     }

@@ -13,7 +13,9 @@ use sea_orm::Iterable;
 
 use super::{CheckPage, ConfirmPage, changed, crumbs, ensure};
 use crate::components::{Choice, Crumb};
-use crate::forms::{Editor, Fields, Notice, Posted, Problems, done, label_of, one_of, options, page};
+use crate::forms::{
+    Editor, Fields, Notice, Posted, Problems, done, label_of, one_of, options, page,
+};
 use crate::pages::{PageError, render};
 use crate::viewer::SignedIn;
 use crate::{WebState, format};
@@ -182,7 +184,10 @@ impl Answers {
                 "Unit",
                 or_none(MetricUnit::from_spelling(&self.unit).map(unit_label)),
             ),
-            ("Better when", or_none(label_of::<Direction>(&self.direction))),
+            (
+                "Better when",
+                or_none(label_of::<Direction>(&self.direction)),
+            ),
             ("Lowest possible value", typed(&self.min_value)),
             ("Highest possible value", typed(&self.max_value)),
         ]
@@ -205,7 +210,10 @@ struct ListPage {
 }
 
 /// `GET /admin/metrics`
-pub async fn list(State(state): State<WebState>, editor: Editor) -> Result<Html<String>, PageError> {
+pub async fn list(
+    State(state): State<WebState>,
+    editor: Editor,
+) -> Result<Html<String>, PageError> {
     ensure(&editor)?;
     let lines = metrics::list(&state.db)
         .await?
@@ -425,7 +433,9 @@ async fn take(state: &WebState, context: Context, fields: &Fields) -> Result<Res
     }
     let result = if step == "confirm" {
         match (existing, version) {
-            (Some(id), Some(version)) => metrics::update(&state.db, actor, id, version, input).await,
+            (Some(id), Some(version)) => {
+                metrics::update(&state.db, actor, id, version, input).await
+            }
             _ => metrics::create(&state.db, actor, input).await,
         }
         .map(Some)

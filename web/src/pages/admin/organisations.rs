@@ -19,10 +19,12 @@ use serde::Deserialize;
 use super::{CheckPage, changed, crumbs, ensure};
 use crate::WebState;
 use crate::components::{Choice, Crumb, Pagination};
-use crate::forms::{Editor, Fields, Notice, Posted, Problems, done, label_of, one_of, options, page};
+use crate::format;
+use crate::forms::{
+    Editor, Fields, Notice, Posted, Problems, done, label_of, one_of, options, page,
+};
 use crate::pages::{PageError, render};
 use crate::viewer::SignedIn;
-use crate::format;
 
 /// The form's fields, in the order it asks them.
 const ORDER: &[&str] = &["name", "kind", "odsCode", "region", "parentIcbId"];
@@ -116,8 +118,7 @@ impl Answers {
             ("Kind", or_none(label_of::<OrganisationKind>(&self.kind))),
             (
                 "ODS code",
-                or_none(Some(self.ods_code.trim()).filter(|c| !c.is_empty()))
-                    .to_ascii_uppercase(),
+                or_none(Some(self.ods_code.trim()).filter(|c| !c.is_empty())).to_ascii_uppercase(),
             ),
             ("Region", or_none(label_of::<Region>(&self.region))),
             (

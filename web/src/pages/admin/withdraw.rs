@@ -170,18 +170,16 @@ async fn take(
         .and_then(|v| v.parse().ok())
         .unwrap_or(record.version);
     if fields.first("step") != Some("confirm") {
-        return Ok(
-            match tombstones::withdrawal_reason(record.kind, &reason) {
-                Ok(reason) => page(
-                    StatusCode::OK,
-                    &confirm_page(editor, record, &reason, version),
-                ),
-                Err(err) => page(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &reason_page(editor, record, reason, Problems::of(err, &["reason"])?),
-                ),
-            },
-        );
+        return Ok(match tombstones::withdrawal_reason(record.kind, &reason) {
+            Ok(reason) => page(
+                StatusCode::OK,
+                &confirm_page(editor, record, &reason, version),
+            ),
+            Err(err) => page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &reason_page(editor, record, reason, Problems::of(err, &["reason"])?),
+            ),
+        });
     }
     let actor = &editor.actor;
     let (result, notice) = if record.kind == "pilot" {

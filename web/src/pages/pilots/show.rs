@@ -14,8 +14,7 @@ use registry_api::model::{
 };
 use registry_api::service::pilots::PilotFilter;
 use registry_api::service::{
-    PageRequest, Sort, access, measures, metrics, organisations, reports, technologies,
-    tombstones,
+    PageRequest, Sort, access, measures, metrics, organisations, reports, technologies, tombstones,
 };
 use sea_orm::DatabaseConnection;
 use sea_orm::prelude::Uuid;
@@ -327,36 +326,39 @@ pub async fn show(
     }
     details.push(("Who can read it", pilot.visibility.label().to_owned()));
 
-    Ok(page(StatusCode::OK, &PilotPage {
-        viewer: viewer.signed_in,
-        crumbs: vec![
-            Crumb::new("Home", "/"),
-            Crumb::new(
-                technology.record.name.clone(),
-                format!("/technologies/{}", technology.record.slug),
-            ),
-        ],
-        technology_name: technology.record.name.clone(),
-        technology_href: format!("/technologies/{}", technology.record.slug),
-        host_href: host
-            .ods_code
-            .as_ref()
-            .map(|c| format!("/organisations/{c}")),
-        host_name: host.name,
-        status_note: status_note(pilot.status),
-        dates: dates(&pilot),
-        rating: rate_pilot(&pilot, &recorded).label(),
-        rating_tag: format!("{} evidence", rate_pilot(&pilot, &recorded).label()),
-        published: pilot.published_at.map(format::day),
-        details,
-        measures,
-        report,
-        history,
-        withdraw_href: access::ensure_administrator(actor, "withdraw pilots")
-            .is_ok()
-            .then(|| format!("/pilots/{}/withdraw", pilot.id)),
-        pilot,
-    }))
+    Ok(page(
+        StatusCode::OK,
+        &PilotPage {
+            viewer: viewer.signed_in,
+            crumbs: vec![
+                Crumb::new("Home", "/"),
+                Crumb::new(
+                    technology.record.name.clone(),
+                    format!("/technologies/{}", technology.record.slug),
+                ),
+            ],
+            technology_name: technology.record.name.clone(),
+            technology_href: format!("/technologies/{}", technology.record.slug),
+            host_href: host
+                .ods_code
+                .as_ref()
+                .map(|c| format!("/organisations/{c}")),
+            host_name: host.name,
+            status_note: status_note(pilot.status),
+            dates: dates(&pilot),
+            rating: rate_pilot(&pilot, &recorded).label(),
+            rating_tag: format!("{} evidence", rate_pilot(&pilot, &recorded).label()),
+            published: pilot.published_at.map(format::day),
+            details,
+            measures,
+            report,
+            history,
+            withdraw_href: access::ensure_administrator(actor, "withdraw pilots")
+                .is_ok()
+                .then(|| format!("/pilots/{}/withdraw", pilot.id)),
+            pilot,
+        },
+    ))
 }
 
 fn measure_view(

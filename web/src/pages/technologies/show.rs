@@ -12,8 +12,8 @@ use registry_api::service::{organisations, technologies, tombstones};
 use serde::Deserialize;
 
 use crate::components::Crumb;
-use crate::pages::pilots::{PilotTable, table};
 use crate::forms::page;
+use crate::pages::pilots::{PilotTable, table};
 use crate::pages::{PageError, tombstone};
 use crate::viewer::{SignedIn, Viewer};
 use crate::{WebState, format, wording};
@@ -161,30 +161,33 @@ pub async fn show(
                 .map_or_else(|| "Not given".to_owned(), |tier| tier.label().to_owned()),
         ),
     ];
-    Ok(page(StatusCode::OK, &TechnologyPage {
-        viewer: viewer.signed_in,
-        crumbs: vec![
-            Crumb::new("Home", "/"),
-            Crumb::new("Search", "/search?kind=TECHNOLOGY"),
-        ],
-        name: t.name.clone(),
-        summary: t.summary.clone(),
-        description: t.description.clone(),
-        supplier_href: supplier
-            .ods_code
-            .as_ref()
-            .map(|c| format!("/organisations/{c}")),
-        supplier: supplier.name,
-        details,
-        dtac: technology.dtac.iter().map(dtac_line).collect(),
-        pilots,
-        evidence,
-        slug: t.slug.clone(),
-        edit_href: access::ensure_innovator_at(actor, t.supplier_id)
-            .is_ok()
-            .then(|| format!("/technologies/{}/edit", t.slug)),
-        withdraw_href: access::ensure_administrator(actor, "withdraw technologies")
-            .is_ok()
-            .then(|| format!("/technologies/{}/withdraw", t.slug)),
-    }))
+    Ok(page(
+        StatusCode::OK,
+        &TechnologyPage {
+            viewer: viewer.signed_in,
+            crumbs: vec![
+                Crumb::new("Home", "/"),
+                Crumb::new("Search", "/search?kind=TECHNOLOGY"),
+            ],
+            name: t.name.clone(),
+            summary: t.summary.clone(),
+            description: t.description.clone(),
+            supplier_href: supplier
+                .ods_code
+                .as_ref()
+                .map(|c| format!("/organisations/{c}")),
+            supplier: supplier.name,
+            details,
+            dtac: technology.dtac.iter().map(dtac_line).collect(),
+            pilots,
+            evidence,
+            slug: t.slug.clone(),
+            edit_href: access::ensure_innovator_at(actor, t.supplier_id)
+                .is_ok()
+                .then(|| format!("/technologies/{}/edit", t.slug)),
+            withdraw_href: access::ensure_administrator(actor, "withdraw technologies")
+                .is_ok()
+                .then(|| format!("/technologies/{}/withdraw", t.slug)),
+        },
+    ))
 }
