@@ -703,3 +703,119 @@ async fn an_administrator_manages_members_retires_a_metric_and_withdraws_a_techn
         test_db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_stale_admin_edit_is_explained_and_keeps_what_was_typed() {
+    for test_db in support::databases().await {
+        let db = &test_db.db;
+        let engine = test_db.engine;
+        let w = World::build(db).await;
+        let app = test_db.app().await;
+        let (cookie, csrf) = session_of(db, &w.admin).await;
+        let post = |path: String, form: Vec<(&'static str, String)>| {
+            app.http
+                .post(app.url(&path))
+                .header("cookie", format!("registry_session={cookie}"))
+                .form(&form)
+                .send()
+        };
+
+        // A metric renamed by someone else after the form was opened.
+        let m = &w.wait_minutes;
+        let typed = "Minutes typed while someone else was editing";
+        let metric_form = vec![
+            ("csrf_token", csrf.clone()),
+            ("step", "confirm".to_owned()),
+            ("version", m.version.to_string()),
+            ("was.name", m.name.clone()),
+            ("was.code", m.code.clone()),
+            ("code", m.code.clone()),
+            ("name", typed.to_owned()),
+            ("unit", m.unit.as_str().to_owned()),
+            ("direction", m.direction.as_str().to_owned()),
+            ("domain", m.domain.as_str().to_owned()),
+            ("kind", m.kind.as_str().to_owned()),
+            ("definition", m.definition.clone()),
+        ];
+        metrics::update(
+            db,
+            &w.admin,
+            m.id,
+            m.version,
+            registry_api::service::metrics::MetricInput {
+                name: "Renamed meanwhile".to_owned(),
+                ..support::world::metric_input(&m.code, m.unit, m.kind)
+            },
+        )
+        .await
+        .expect("the other edit");
+        let response = post(format!("/admin/metrics/{}/edit", m.code), metric_form)
+            .await
+            .expect("send");
+        assert_eq!(response.status(), StatusCode::CONFLICT, "{engine}");
+        let body = response.text().await.expect("body");
+        assert!(
+            body.contains("Someone else changed this metric"),
+            "{engine}: explained"
+        );
+        assert!(
+            body.contains("Renamed meanwhile"),
+            "{engine}: what they changed"
+        );
+        assert!(body.contains(typed), "{engine}: what was typed is kept");
+        let now = metrics::get(db, m.id).await.expect("read");
+        assert_eq!(
+            now.name, "Renamed meanwhile",
+            "{engine}: nothing overwritten"
+        );
+
+        // An organisation, likewise.
+        let o = &w.trust_b;
+        let ods = o.ods_code.clone().expect("an ODS code");
+        let organisation_form = vec![
+            ("csrf_token", csrf.clone()),
+            ("step", "confirm".to_owned()),
+            ("version", o.version.to_string()),
+            ("was.name", o.name.clone()),
+            ("was.kind", o.kind.as_str().to_owned()),
+            ("was.odsCode", ods.clone()),
+            ("name", "Typed Trust".to_owned()),
+            ("kind", o.kind.as_str().to_owned()),
+            ("odsCode", ods.clone()),
+        ];
+        organisations::update(
+            db,
+            &w.admin,
+            o.id,
+            o.version,
+            registry_api::service::organisations::OrganisationInput {
+                name: "Renamed Trust".to_owned(),
+                kind: o.kind,
+                ods_code: o.ods_code.clone(),
+                region: o.region,
+                parent_icb_id: o.parent_icb_id,
+            },
+        )
+        .await
+        .expect("the other edit");
+        let response = post(
+            format!("/admin/organisations/{ods}/edit"),
+            organisation_form,
+        )
+        .await
+        .expect("send");
+        assert_eq!(response.status(), StatusCode::CONFLICT, "{engine}");
+        let body = response.text().await.expect("body");
+        assert!(
+            body.contains("Someone else changed this organisation")
+                && body.contains("Renamed Trust"),
+            "{engine}"
+        );
+        assert!(
+            body.contains("Typed Trust"),
+            "{engine}: what was typed is kept"
+        );
+        app.stop();
+        test_db.finish().await;
+    }
+}

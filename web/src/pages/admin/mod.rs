@@ -5,7 +5,9 @@
 //! a page shows and pass on what was typed.
 
 mod members;
+mod metric_form;
 mod metrics;
+mod organisation_form;
 mod organisations;
 mod withdraw;
 
@@ -27,11 +29,11 @@ pub fn router() -> Router<WebState> {
         .route("/admin/organisations", get(organisations::list))
         .route(
             "/admin/organisations/new",
-            get(organisations::new).post(organisations::new_post),
+            get(organisation_form::new).post(organisation_form::new_post),
         )
         .route(
             "/admin/organisations/{ods}/edit",
-            get(organisations::edit).post(organisations::edit_post),
+            get(organisation_form::edit).post(organisation_form::edit_post),
         )
         .route(
             "/admin/organisations/{ods}/members",
@@ -48,11 +50,11 @@ pub fn router() -> Router<WebState> {
         .route("/admin/metrics", get(metrics::list))
         .route(
             "/admin/metrics/new",
-            get(metrics::new).post(metrics::new_post),
+            get(metric_form::new).post(metric_form::new_post),
         )
         .route(
             "/admin/metrics/{code}/edit",
-            get(metrics::edit).post(metrics::edit_post),
+            get(metric_form::edit).post(metric_form::edit_post),
         )
         .route(
             "/admin/metrics/{code}/retire",
