@@ -10,6 +10,7 @@ mod m20261201_000004_search_progress;
 mod m20261202_000005_technology_evidence_version;
 mod m20261202_000006_record_revisions;
 mod m20261202_000007_pilot_shares;
+mod m20261202_000008_metric_retirement;
 
 /// Every migration of the registry, in order.
 #[derive(Debug)]
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_technology_evidence_version::Migration),
             Box::new(m20261202_000006_record_revisions::Migration),
             Box::new(m20261202_000007_pilot_shares::Migration),
+            Box::new(m20261202_000008_metric_retirement::Migration),
         ]
     }
 }

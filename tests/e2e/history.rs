@@ -393,7 +393,7 @@ async fn a_technology_keeps_every_change() {
             "{engine}"
         );
 
-        technologies::withdraw(db, &w.admin, id, "Unsafe")
+        technologies::withdraw(db, &w.admin, id, w.technology.record.version + 1, "Unsafe")
             .await
             .expect("withdraw");
         assert!(

@@ -171,7 +171,16 @@ async fn innovators_change_their_own_technologies_and_administrators_run_the_cat
             .await
             .expect("administrator registers organisations");
         assert!(
-            refused(technologies::withdraw(db, &w.innovator, created.record.id, "Unsafe").await),
+            refused(
+                technologies::withdraw(
+                    db,
+                    &w.innovator,
+                    created.record.id,
+                    created.record.version,
+                    "Unsafe"
+                )
+                .await
+            ),
             "{engine}: only administrators withdraw"
         );
         test_db.finish().await;

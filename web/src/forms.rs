@@ -277,10 +277,21 @@ pub enum Notice {
     PilotPublished,
     PilotShared,
     SharingEnded,
+    // The administrator's pages.
+    OrganisationAdded,
+    OrganisationUpdated,
+    MemberInvited,
+    MemberRoleChanged,
+    MemberRemoved,
+    MetricAdded,
+    MetricUpdated,
+    MetricRetired,
+    PilotWithdrawn,
+    TechnologyWithdrawn,
 }
 
 impl Notice {
-    const ALL: [Notice; 11] = [
+    const ALL: [Notice; 21] = [
         Self::TechnologyRegistered,
         Self::TechnologyUpdated,
         Self::TokenRevoked,
@@ -292,6 +303,16 @@ impl Notice {
         Self::PilotPublished,
         Self::PilotShared,
         Self::SharingEnded,
+        Self::OrganisationAdded,
+        Self::OrganisationUpdated,
+        Self::MemberInvited,
+        Self::MemberRoleChanged,
+        Self::MemberRemoved,
+        Self::MetricAdded,
+        Self::MetricUpdated,
+        Self::MetricRetired,
+        Self::PilotWithdrawn,
+        Self::TechnologyWithdrawn,
     ];
 
     fn key(self) -> &'static str {
@@ -307,6 +328,16 @@ impl Notice {
             Self::PilotPublished => "pilot-published",
             Self::PilotShared => "pilot-shared",
             Self::SharingEnded => "sharing-ended",
+            Self::OrganisationAdded => "organisation-added",
+            Self::OrganisationUpdated => "organisation-updated",
+            Self::MemberInvited => "member-invited",
+            Self::MemberRoleChanged => "member-role-changed",
+            Self::MemberRemoved => "member-removed",
+            Self::MetricAdded => "metric-added",
+            Self::MetricUpdated => "metric-updated",
+            Self::MetricRetired => "metric-retired",
+            Self::PilotWithdrawn => "pilot-withdrawn",
+            Self::TechnologyWithdrawn => "technology-withdrawn",
         }
     }
 
@@ -325,6 +356,18 @@ impl Notice {
             Self::PilotPublished => "Pilot published",
             Self::PilotShared => "Draft shared",
             Self::SharingEnded => "Sharing ended: that organisation can no longer read the draft",
+            Self::OrganisationAdded => "Organisation added",
+            Self::OrganisationUpdated => "Organisation updated",
+            Self::MemberInvited => {
+                "Invitation sent: the role is theirs when they sign in with that address"
+            }
+            Self::MemberRoleChanged => "Role changed",
+            Self::MemberRemoved => "Member removed",
+            Self::MetricAdded => "Metric added to the catalogue",
+            Self::MetricUpdated => "Metric updated",
+            Self::MetricRetired => "Metric retired: no new measures can be recorded on it",
+            Self::PilotWithdrawn => "Pilot withdrawn",
+            Self::TechnologyWithdrawn => "Technology withdrawn",
         }
     }
 
@@ -350,7 +393,8 @@ pub fn done(to: &str, notice: Notice) -> Response {
 pub async fn clear_notice(request: Request, next: axum::middleware::Next) -> Response {
     let had = Notice::of(request.headers()).is_some();
     let mut response = next.run(request).await;
-    if had && response.status().is_success() {
+    // A tombstone (410) is a page shown in full, after a withdrawal's redirect too.
+    if had && (response.status().is_success() || response.status() == StatusCode::GONE) {
         let mut removal = Cookie::build((NOTICE_COOKIE, "")).path("/").build();
         removal.make_removal();
         if let Ok(value) = header::HeaderValue::from_str(&removal.to_string()) {

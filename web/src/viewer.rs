@@ -20,6 +20,8 @@ pub struct SignedIn {
     pub csrf_token: String,
     /// The confirmation of the change just made, shown once in a success banner.
     pub notice: Option<&'static str>,
+    /// A registry administrator: the header links to the administration pages.
+    pub administrator: bool,
 }
 
 /// The viewer of a page: anonymous unless the browser's session cookie names a live session.
@@ -36,6 +38,7 @@ impl SignedIn {
             name: current.actor.label(),
             csrf_token: current.csrf_token.clone(),
             notice: Notice::of(headers).map(Notice::message),
+            administrator: current.actor.is_administrator(),
         }
     }
 }

@@ -51,6 +51,8 @@ pub struct Mutation(
     memberships::MembershipMutation,
     comparisons::ComparisonMutation,
     sharing::SharingMutation,
+    metrics::MetricMutation,
+    organisations::OrganisationMutation,
 );
 
 pub type RegistrySchema = Schema<Query, Mutation, EmptySubscription>;

@@ -203,4 +203,22 @@ impl TechnologyMutation {
         };
         TechnologyPayload::from(result)
     }
+
+    /// Moderation (administrators): takes a technology out of every list and search, leaving
+    /// a tombstone page with the reason. `version` is the one you read; a stale one is refused.
+    async fn withdraw_technology(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        reason: String,
+    ) -> Result<TechnologyPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let actor = ctx.data::<Actor>()?;
+        let result = match parse_id("id", &id) {
+            Ok(id) => technologies::withdraw(db, actor, id, version, &reason).await,
+            Err(e) => Err(e),
+        };
+        TechnologyPayload::from(result)
+    }
 }

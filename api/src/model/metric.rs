@@ -18,6 +18,9 @@ pub struct Model {
     pub definition: String,
     pub min_value: Option<f64>,
     pub max_value: Option<f64>,
+    /// When an administrator retired it: it keeps its measures and comparisons, but takes no
+    /// new measures.
+    pub retired_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::check::Check;
 use super::pilots::{find_readable, reindex_with_technology};
-use super::{access, ensure_version, journal, update_versioned};
+use super::{access, ensure_version, journal, metrics, update_versioned};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
 use crate::model::{Comparator, EffectMeasure, MetricKind, MetricUnit, metric, pilot_measure};
@@ -201,7 +201,13 @@ pub struct ValidMeasure {
     pub time_frame: String,
 }
 
-async fn validate(db: &impl ConnectionTrait, input: &MeasureInput) -> ServiceResult<ValidMeasure> {
+/// `kept_metric` is the metric a measure being changed already records: it may stay on it
+/// after the metric was retired, but nothing new goes onto a retired metric.
+async fn validate(
+    db: &impl ConnectionTrait,
+    input: &MeasureInput,
+    kept_metric: Option<Uuid>,
+) -> ServiceResult<ValidMeasure> {
     let Some(metric) = metric::Entity::find_by_id(input.metric_id).one(db).await? else {
         let mut check = Check::new();
         check.text(
@@ -218,6 +224,9 @@ async fn validate(db: &impl ConnectionTrait, input: &MeasureInput) -> ServiceRes
         check.finish()?;
         return Err(ServiceError::NotFound("metric"));
     };
+    if kept_metric != Some(metric.id) {
+        metrics::ensure_recordable(&metric)?;
+    }
     check_against(&metric, input)
 }
 
@@ -282,7 +291,7 @@ pub async fn record(
     let txn = crate::db::begin_write(db).await?;
     let pilot = find_readable(&txn, actor, input.pilot_id).await?;
     access::ensure_evaluator_at(actor, pilot.host_organisation_id)?;
-    let valid = validate(&txn, &input).await?;
+    let valid = validate(&txn, &input, None).await?;
     let now = Utc::now();
     let id = Uuid::now_v7();
     let mut model = pilot_measure::ActiveModel {
@@ -341,7 +350,7 @@ pub async fn update(
         ));
     }
     ensure_version(current.version, version, "measure")?;
-    let valid = validate(&txn, &input).await?;
+    let valid = validate(&txn, &input, Some(current.metric_id)).await?;
     let mut model = pilot_measure::ActiveModel {
         id: Set(id),
         metric_id: Set(input.metric_id),

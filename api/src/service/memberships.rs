@@ -4,8 +4,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
-    TransactionTrait, prelude::Uuid,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionSession, TransactionTrait, prelude::Uuid,
 };
 use serde_json::json;
 
@@ -189,6 +189,68 @@ pub async fn revoke(
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Who belongs to an organisation, and who is invited there but has not signed in yet.
+#[derive(Debug, Clone)]
+pub struct Roster {
+    /// Each membership with its person, by name.
+    pub members: Vec<(membership::Model, user::Model)>,
+    /// Invitations not yet taken up, oldest first.
+    pub invited: Vec<invitation::Model>,
+}
+
+/// The memberships and open invitations of an organisation (administrators only).
+#[tracing::instrument(skip_all)]
+pub async fn roster(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    organisation_id: Uuid,
+) -> ServiceResult<Roster> {
+    access::ensure_administrator(actor, "manage memberships")?;
+    let held = membership::Entity::find()
+        .filter(membership::Column::OrganisationId.eq(organisation_id))
+        .all(db)
+        .await?;
+    let people = user::Entity::find()
+        .filter(user::Column::Id.is_in(held.iter().map(|m| m.user_id)))
+        .all(db)
+        .await?;
+    let mut members: Vec<(membership::Model, user::Model)> = held
+        .into_iter()
+        .filter_map(|m| {
+            let person = people.iter().find(|u| u.id == m.user_id)?.clone();
+            Some((m, person))
+        })
+        .collect();
+    members.sort_by(|a, b| {
+        (a.1.name.as_str(), a.0.role.as_str()).cmp(&(b.1.name.as_str(), b.0.role.as_str()))
+    });
+    let invited = invitation::Entity::find()
+        .filter(invitation::Column::OrganisationId.eq(organisation_id))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .order_by_asc(invitation::Column::CreatedAt)
+        .all(db)
+        .await?;
+    Ok(Roster { members, invited })
+}
+
+/// One membership with its person (administrators only).
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    membership_id: Uuid,
+) -> ServiceResult<(membership::Model, user::Model)> {
+    access::ensure_administrator(actor, "manage memberships")?;
+    let held = membership::Entity::find_by_id(membership_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound("membership"))?;
+    let person = user::Entity::find_by_id(held.user_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound("membership"))?;
+    Ok((held, person))
 }
 
 /// At sign-in, within its transaction: turns the invitations for a provider-verified address

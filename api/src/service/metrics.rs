@@ -33,7 +33,13 @@ struct ValidMetric {
     definition: String,
 }
 
-fn validate(input: &MetricInput) -> ServiceResult<ValidMetric> {
+/// Every rule a metric's details obey, the code's uniqueness included (a code taken by another
+/// metric than `own_id`), so a form can say so before anything is written.
+async fn validate(
+    db: &impl ConnectionTrait,
+    input: &MetricInput,
+    own_id: Option<Uuid>,
+) -> ServiceResult<ValidMetric> {
     let mut check = Check::new();
     let code = check
         .text("code", "a code", &input.code, 40)
@@ -90,6 +96,12 @@ fn validate(input: &MetricInput) -> ServiceResult<ValidMetric> {
             "A binary metric counts events out of n, so its unit must be a proportion",
         );
     }
+    if shaped
+        && let Some(holder) = find_by_code(db, &code).await?
+        && Some(holder.id) != own_id
+    {
+        check.fail("code", ErrorCode::Taken, CODE_TAKEN);
+    }
     check.finish()?;
     Ok(ValidMetric {
         code,
@@ -107,8 +119,8 @@ pub async fn create(
     input: MetricInput,
 ) -> ServiceResult<metric::Model> {
     access::ensure_administrator(actor, "change the metric catalogue")?;
-    let valid = validate(&input)?;
     let txn = crate::db::begin_write(db).await?;
+    let valid = validate(&txn, &input, None).await?;
     let now = Utc::now();
     let id = Uuid::now_v7();
     metric::Entity::insert(metric::ActiveModel {
@@ -122,6 +134,7 @@ pub async fn create(
         definition: Set(valid.definition),
         min_value: Set(input.min_value),
         max_value: Set(input.max_value),
+        retired_at: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -144,10 +157,10 @@ pub async fn update(
     input: MetricInput,
 ) -> ServiceResult<metric::Model> {
     access::ensure_administrator(actor, "change the metric catalogue")?;
-    let valid = validate(&input)?;
     let txn = crate::db::begin_write(db).await?;
     let current = get(&txn, id).await?;
     ensure_version(current.version, version, "metric")?;
+    let valid = validate(&txn, &input, Some(id)).await?;
     let updated = update_versioned(
         &txn,
         metric::ActiveModel {
@@ -172,6 +185,74 @@ pub async fn update(
     journal::audit(&txn, actor, "metric.update", "metric", id, json!({})).await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// Checks a new metric (`existing` of `None`) or a change to one without writing anything:
+/// the same rules, rights first, as [`create`] and [`update`] apply, for a form's "check your
+/// answers" step.
+pub async fn check(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    existing: Option<Uuid>,
+    input: &MetricInput,
+) -> ServiceResult<()> {
+    access::ensure_administrator(actor, "change the metric catalogue")?;
+    validate(db, input, existing).await.map(|_| ())
+}
+
+/// Retires a metric: it keeps its measures, and the comparisons and evidence pages still show
+/// them, but no new measure can be recorded on it. `version` is the one the administrator read.
+#[tracing::instrument(skip_all)]
+pub async fn retire(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    id: Uuid,
+    version: i32,
+) -> ServiceResult<metric::Model> {
+    access::ensure_administrator(actor, "change the metric catalogue")?;
+    let txn = crate::db::begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    ensure_version(current.version, version, "metric")?;
+    if current.retired_at.is_some() {
+        return Err(ServiceError::field(
+            "id",
+            ErrorCode::NotAllowed,
+            "This metric is already retired",
+        ));
+    }
+    let now = Utc::now();
+    let retired = update_versioned(
+        &txn,
+        metric::ActiveModel {
+            id: Set(id),
+            retired_at: Set(Some(now)),
+            updated_at: Set(now),
+            ..Default::default()
+        },
+        version,
+        "metric",
+        ServiceError::from,
+    )
+    .await?;
+    journal::audit(&txn, actor, "metric.retire", "metric", id, json!({})).await?;
+    txn.commit().await?;
+    Ok(retired)
+}
+
+/// Refuses a new measure on a retired metric, as the `metricId` field error.
+pub fn ensure_recordable(metric: &metric::Model) -> ServiceResult<()> {
+    match metric.retired_at {
+        None => Ok(()),
+        Some(at) => Err(ServiceError::field(
+            "metricId",
+            ErrorCode::NotAllowed,
+            format!(
+                "{} was retired from the catalogue on {}: choose another metric",
+                metric.name,
+                at.format("%-d %B %Y")
+            ),
+        )),
+    }
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> ServiceResult<metric::Model> {

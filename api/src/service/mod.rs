@@ -20,6 +20,7 @@ pub mod sessions;
 pub mod sharing;
 pub mod technologies;
 pub mod tokens;
+pub mod tombstones;
 mod versioned;
 
 /// For writers of many records at once (the synthetic seed), which write their own journal.

@@ -9,7 +9,9 @@ use sea_orm::{
 use serde_json::json;
 
 use super::check::Check;
-use super::{Page, PageRequest, access, ensure_version, journal, page_of, update_versioned};
+use super::{
+    Page, PageRequest, access, ensure_version, journal, page_of, page_sorted, update_versioned,
+};
 use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
 use crate::model::{OrganisationKind, Region, organisation, values::OdsCode};
@@ -49,6 +51,19 @@ async fn validate(
         .filter(|code| !code.trim().is_empty())
         .and_then(|code| check.take(OdsCode::parse("odsCode", code)))
         .map(OdsCode::into_inner);
+    if let Some(code) = &ods_code
+        && let Some(holder) = organisation::Entity::find()
+            .filter(organisation::Column::OdsCode.eq(code.as_str()))
+            .one(db)
+            .await?
+        && Some(holder.id) != own_id
+    {
+        check.fail(
+            "odsCode",
+            ErrorCode::Taken,
+            format!("{ODS_TAKEN}: {}", holder.name),
+        );
+    }
     if let Some(parent_id) = input.parent_icb_id {
         if Some(parent_id) == own_id {
             check.fail(
@@ -119,6 +134,19 @@ pub async fn create(
         .ok_or(ServiceError::NotFound("organisation"))?;
     txn.commit().await?;
     Ok(created)
+}
+
+/// Checks a new organisation (`existing` of `None`) or a change to one without writing
+/// anything: the same rules, rights first, as [`create`] and [`update`] apply, for a form's
+/// "check your answers" step.
+pub async fn check(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    existing: Option<Uuid>,
+    input: &OrganisationInput,
+) -> ServiceResult<()> {
+    access::ensure_administrator(actor, "change organisations")?;
+    validate(db, input, existing).await.map(|_| ())
 }
 
 #[tracing::instrument(skip_all)]
@@ -197,12 +225,7 @@ pub async fn get_many(
         .await?)
 }
 
-#[tracing::instrument(skip_all)]
-pub async fn list(
-    db: &impl ConnectionTrait,
-    filter: &OrganisationFilter,
-    page: PageRequest,
-) -> ServiceResult<Page<organisation::Model>> {
+fn filtered(filter: &OrganisationFilter) -> sea_orm::Select<organisation::Entity> {
     let mut select = organisation::Entity::find();
     if let Some(kind) = filter.kind {
         select = select.filter(organisation::Column::Kind.eq(kind));
@@ -213,5 +236,31 @@ pub async fn list(
     if let Some(parent) = filter.parent_icb_id {
         select = select.filter(organisation::Column::ParentIcbId.eq(parent));
     }
-    page_of(db, select, organisation::Column::Id, page).await
+    select
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &OrganisationFilter,
+    page: PageRequest,
+) -> ServiceResult<Page<organisation::Model>> {
+    page_of(db, filtered(filter), organisation::Column::Id, page).await
+}
+
+/// One page of the organisations the filter selects, by name (for directories of them).
+#[tracing::instrument(skip_all)]
+pub async fn list_by_name(
+    db: &impl ConnectionTrait,
+    filter: &OrganisationFilter,
+    page: PageRequest,
+) -> ServiceResult<Page<organisation::Model>> {
+    page_sorted(
+        db,
+        filtered(filter),
+        &[(organisation::Column::Name, false)],
+        (organisation::Column::Id, false),
+        page,
+    )
+    .await
 }

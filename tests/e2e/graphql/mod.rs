@@ -1,5 +1,6 @@
 //! The GraphQL API through HTTP against a running server.
 
+mod administration;
 mod hostile;
 mod n_plus_one;
 mod queries;

@@ -2,6 +2,7 @@
 //! registry's own, every page carries the security headers, and in a real browser every page
 //! passes axe-core and works without JavaScript.
 
+mod admin;
 mod assets;
 mod browser;
 mod evaluator;

@@ -4,6 +4,7 @@
 //! renders the design system's error pages and never shows internal detail.
 
 mod account;
+mod admin;
 mod evidence;
 mod history;
 mod home;
@@ -11,6 +12,7 @@ mod organisations;
 mod pilots;
 mod search;
 mod technologies;
+mod tombstone;
 
 use std::time::Instant;
 
@@ -70,6 +72,7 @@ pub fn router() -> Router<WebState> {
         .route("/account/tokens/{id}/revoke", post(account::revoke))
         .route("/evidence", get(evidence::catalogue))
         .route("/evidence/{code}", get(evidence::comparison))
+        .merge(admin::router())
         .route_layer(middleware::from_fn(timed))
         .layer(middleware::from_fn(crate::forms::clear_notice))
 }

@@ -1,5 +1,5 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::loader;
 use crate::graphql::enums::{Comparator, Direction, MetricDomain, MetricKind, MetricUnit};
@@ -43,6 +43,15 @@ impl Metric {
     }
     async fn max_value(&self) -> Option<f64> {
         self.0.max_value
+    }
+    /// When it was retired from the catalogue: its measures and comparisons remain, but no
+    /// new measure can be recorded on it. Null while it is in use.
+    async fn retired_at(&self) -> Option<DateTime<Utc>> {
+        self.0.retired_at
+    }
+    /// Give it back to `updateMetric` or `retireMetric`; a stale one is refused.
+    async fn version(&self) -> i32 {
+        self.0.version
     }
 }
 

@@ -96,6 +96,10 @@ impl Technology {
         pilots.sort_by_key(|p| p.id);
         Ok(pilots.into_iter().map(Pilot).collect())
     }
+    /// When an administrator withdrew the technology (shown to its supplier and administrators).
+    async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {
+        self.0.record.withdrawn_at
+    }
     /// Set when an administrator withdrew the technology (shown to its supplier and administrators).
     async fn withdrawn_reason(&self) -> Option<&str> {
         self.0.record.withdrawn_reason.as_deref()

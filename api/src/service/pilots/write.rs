@@ -16,7 +16,7 @@ use crate::actor::Actor;
 use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
 use crate::model::{IndexedKind, RevisionAction, Visibility, pilot};
 use crate::service::check::Check;
-use crate::service::{access, ensure_version, journal, revisions, update_versioned};
+use crate::service::{access, ensure_version, journal, revisions, tombstones, update_versioned};
 
 /// A taken title is a field error, whichever writer got there first.
 fn title_taken(err: sea_orm::DbErr) -> ServiceError {
@@ -179,17 +179,17 @@ pub async fn withdraw(
     reason: &str,
 ) -> ServiceResult<pilot::Model> {
     access::ensure_administrator(actor, "withdraw pilots")?;
-    let mut check = Check::new();
-    let reason = check.prose(
-        "reason",
-        "the reason for withdrawing the pilot",
-        reason,
-        2000,
-    );
-    check.finish()?;
+    let reason = tombstones::withdrawal_reason("pilot", reason)?;
     let txn = crate::db::begin_write(db).await?;
     let current = find_readable(&txn, actor, id).await?;
     ensure_version(current.version, version, "pilot")?;
+    if current.withdrawn_at.is_some() {
+        return Err(ServiceError::field(
+            "id",
+            ErrorCode::NotAllowed,
+            "This pilot is already withdrawn",
+        ));
+    }
     let now = Utc::now();
     let withdrawn = update_versioned(
         &txn,

@@ -14,10 +14,10 @@ use super::read::load_one;
 use super::validate::{SLUG_TAKEN, validate};
 use super::{Technology, TechnologyInput};
 use crate::actor::Actor;
-use crate::error::{ServiceError, ServiceResult, on_unique};
+use crate::error::{ErrorCode, ServiceError, ServiceResult, on_unique};
 use crate::model::{IndexedKind, RevisionAction, technology};
 use crate::service::check::Check;
-use crate::service::{access, ensure_version, journal, revisions, update_versioned};
+use crate::service::{access, ensure_version, journal, revisions, tombstones, update_versioned};
 
 /// A taken slug is a field error, whichever writer got there first.
 fn slug_taken(err: sea_orm::DbErr) -> ServiceError {
@@ -128,25 +128,31 @@ pub async fn update(
     Ok(updated)
 }
 
-/// Takes a technology out of lists and search, with the reason kept for its supplier.
+/// Takes a technology out of lists and search, with the reason kept on its tombstone page.
+/// `version` is the one the administrator read.
 #[tracing::instrument(skip_all)]
 pub async fn withdraw(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     id: Uuid,
+    version: i32,
     reason: &str,
 ) -> ServiceResult<Technology> {
     access::ensure_administrator(actor, "withdraw technologies")?;
-    let mut check = Check::new();
-    let reason = check.prose("reason", "the reason for withdrawing it", reason, 2000);
-    check.finish()?;
+    let reason = tombstones::withdrawal_reason("technology", reason)?;
     let txn = crate::db::begin_write(db).await?;
     let current = technology::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound("technology"))?;
-    // Moderation acts on the record as it is now, so the version is the one just read: only
-    // a change committed in between makes it stale.
+    ensure_version(current.version, version, "technology")?;
+    if current.withdrawn_at.is_some() {
+        return Err(ServiceError::field(
+            "id",
+            ErrorCode::NotAllowed,
+            "This technology is already withdrawn",
+        ));
+    }
     let now = Utc::now();
     update_versioned(
         &txn,
@@ -157,7 +163,7 @@ pub async fn withdraw(
             updated_at: Set(now),
             ..Default::default()
         },
-        current.version,
+        version,
         "technology",
         ServiceError::from,
     )

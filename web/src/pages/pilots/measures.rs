@@ -452,8 +452,10 @@ async fn metric_page(
     problems: Problems,
 ) -> Result<MetricPage, PageError> {
     let catalogue = metrics::list(&state.db).await?;
+    // A retired metric takes no new measures (the service refuses them too).
     let mut metrics: Vec<Choice> = catalogue
         .into_iter()
+        .filter(|m| m.retired_at.is_none())
         .map(|m| Choice {
             label: format!(
                 "{}: {}, {}, {}",

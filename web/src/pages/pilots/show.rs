@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use registry_api::Actor;
 use registry_api::evidence::rate_pilot;
 use registry_api::model::{
@@ -13,13 +15,15 @@ use registry_api::model::{
 use registry_api::service::pilots::PilotFilter;
 use registry_api::service::{
     PageRequest, Sort, access, measures, metrics, organisations, reports, sharing, technologies,
+    tombstones,
 };
 use sea_orm::DatabaseConnection;
 use sea_orm::prelude::Uuid;
 
 use crate::charts::{self, OutcomeChart, Reading};
 use crate::components::{Crumb, Pagination};
-use crate::pages::{PageError, PageResult, render};
+use crate::forms::page;
+use crate::pages::{PageError, tombstone};
 use crate::viewer::{SignedIn, Viewer};
 use crate::{WebState, format, wording};
 
@@ -223,6 +227,8 @@ struct PilotPage {
     report: Option<ReportView>,
     history: Vec<RevisionLine>,
     work: Option<WorkPanel>,
+    /// For an administrator: where to withdraw it.
+    withdraw_href: Option<String>,
 }
 
 /// What a status means for a reader weighing the evidence.
@@ -238,14 +244,18 @@ fn status_note(status: PilotStatus) -> &'static str {
     }
 }
 
+/// `GET /pilots/{id}`: the pilot, or its tombstone once withdrawn.
 pub async fn show(
     State(state): State<WebState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> PageResult {
+) -> Result<Response, PageError> {
     let id = Uuid::parse_str(&id).map_err(|_| PageError::NotFound)?;
     let db = &state.db;
     let actor = &viewer.actor;
+    if let Some(gone) = tombstones::of_pilot(db, actor, id).await? {
+        return Ok(tombstone::page(viewer.signed_in, "pilot", gone));
+    }
     let pilot = registry_api::service::pilots::get(db, actor, id).await?;
     let technology = technologies::get(db, actor, pilot.technology_id).await?;
     let host = organisations::get(db, pilot.host_organisation_id).await?;
@@ -359,34 +369,40 @@ pub async fn show(
         None
     };
 
-    render(&PilotPage {
-        viewer: viewer.signed_in,
-        crumbs: vec![
-            Crumb::new("Home", "/"),
-            Crumb::new(
-                technology.record.name.clone(),
-                format!("/technologies/{}", technology.record.slug),
-            ),
-        ],
-        technology_name: technology.record.name.clone(),
-        technology_href: format!("/technologies/{}", technology.record.slug),
-        host_href: host
-            .ods_code
-            .as_ref()
-            .map(|c| format!("/organisations/{c}")),
-        host_name: host.name,
-        status_note: status_note(pilot.status),
-        dates: dates(&pilot),
-        rating: rate_pilot(&pilot, &recorded).label(),
-        rating_tag: format!("{} evidence", rate_pilot(&pilot, &recorded).label()),
-        published: pilot.published_at.map(format::day),
-        details,
-        measures,
-        report,
-        history,
-        work,
-        pilot,
-    })
+    Ok(page(
+        StatusCode::OK,
+        &PilotPage {
+            viewer: viewer.signed_in,
+            crumbs: vec![
+                Crumb::new("Home", "/"),
+                Crumb::new(
+                    technology.record.name.clone(),
+                    format!("/technologies/{}", technology.record.slug),
+                ),
+            ],
+            technology_name: technology.record.name.clone(),
+            technology_href: format!("/technologies/{}", technology.record.slug),
+            host_href: host
+                .ods_code
+                .as_ref()
+                .map(|c| format!("/organisations/{c}")),
+            host_name: host.name,
+            status_note: status_note(pilot.status),
+            dates: dates(&pilot),
+            rating: rate_pilot(&pilot, &recorded).label(),
+            rating_tag: format!("{} evidence", rate_pilot(&pilot, &recorded).label()),
+            published: pilot.published_at.map(format::day),
+            details,
+            measures,
+            report,
+            history,
+            withdraw_href: access::ensure_administrator(actor, "withdraw pilots")
+                .is_ok()
+                .then(|| format!("/pilots/{}/withdraw", pilot.id)),
+            work,
+            pilot,
+        },
+    ))
 }
 
 fn measure_view(

@@ -3,15 +3,18 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use registry_api::model::{PoolingMethod, technology_dtac};
 use registry_api::service::pilots::PilotFilter;
 use registry_api::service::{access, comparisons};
-use registry_api::service::{organisations, technologies};
+use registry_api::service::{organisations, technologies, tombstones};
 use serde::Deserialize;
 
 use crate::components::Crumb;
+use crate::forms::page;
 use crate::pages::pilots::{PilotTable, table};
-use crate::pages::{PageResult, render};
+use crate::pages::{PageError, tombstone};
 use crate::viewer::{SignedIn, Viewer};
 use crate::{WebState, format, wording};
 
@@ -53,6 +56,8 @@ struct TechnologyPage {
     slug: String,
     /// For an innovator at the supplier (or an administrator): where to edit it.
     edit_href: Option<String>,
+    /// For an administrator: where to withdraw it.
+    withdraw_href: Option<String>,
 }
 
 /// A list of labels, or "None given".
@@ -95,9 +100,12 @@ pub async fn show(
     viewer: Viewer,
     Path(slug): Path<String>,
     Query(query): Query<TechnologyQuery>,
-) -> PageResult {
+) -> Result<Response, PageError> {
     let db = &state.db;
     let actor = &viewer.actor;
+    if let Some(gone) = tombstones::of_technology(db, &slug).await? {
+        return Ok(tombstone::page(viewer.signed_in, "technology", gone));
+    }
     let technology = technologies::get_by_slug(db, actor, &slug).await?;
     let supplier = organisations::get(db, technology.record.supplier_id).await?;
     let slug = technology.record.slug.clone();
@@ -153,27 +161,33 @@ pub async fn show(
                 .map_or_else(|| "Not given".to_owned(), |tier| tier.label().to_owned()),
         ),
     ];
-    render(&TechnologyPage {
-        viewer: viewer.signed_in,
-        crumbs: vec![
-            Crumb::new("Home", "/"),
-            Crumb::new("Search", "/search?kind=TECHNOLOGY"),
-        ],
-        name: t.name.clone(),
-        summary: t.summary.clone(),
-        description: t.description.clone(),
-        supplier_href: supplier
-            .ods_code
-            .as_ref()
-            .map(|c| format!("/organisations/{c}")),
-        supplier: supplier.name,
-        details,
-        dtac: technology.dtac.iter().map(dtac_line).collect(),
-        pilots,
-        evidence,
-        slug: t.slug.clone(),
-        edit_href: access::ensure_innovator_at(actor, t.supplier_id)
-            .is_ok()
-            .then(|| format!("/technologies/{}/edit", t.slug)),
-    })
+    Ok(page(
+        StatusCode::OK,
+        &TechnologyPage {
+            viewer: viewer.signed_in,
+            crumbs: vec![
+                Crumb::new("Home", "/"),
+                Crumb::new("Search", "/search?kind=TECHNOLOGY"),
+            ],
+            name: t.name.clone(),
+            summary: t.summary.clone(),
+            description: t.description.clone(),
+            supplier_href: supplier
+                .ods_code
+                .as_ref()
+                .map(|c| format!("/organisations/{c}")),
+            supplier: supplier.name,
+            details,
+            dtac: technology.dtac.iter().map(dtac_line).collect(),
+            pilots,
+            evidence,
+            slug: t.slug.clone(),
+            edit_href: access::ensure_innovator_at(actor, t.supplier_id)
+                .is_ok()
+                .then(|| format!("/technologies/{}/edit", t.slug)),
+            withdraw_href: access::ensure_administrator(actor, "withdraw technologies")
+                .is_ok()
+                .then(|| format!("/technologies/{}/withdraw", t.slug)),
+        },
+    ))
 }
