@@ -9,6 +9,7 @@ mod m20261201_000003_comparisons;
 mod m20261201_000004_search_progress;
 mod m20261202_000005_technology_evidence_version;
 mod m20261202_000006_record_revisions;
+mod m20261203_000009_audit_log_time;
 
 /// Every migration of the registry, in order.
 #[derive(Debug)]
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_search_progress::Migration),
             Box::new(m20261202_000005_technology_evidence_version::Migration),
             Box::new(m20261202_000006_record_revisions::Migration),
+            Box::new(m20261203_000009_audit_log_time::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ use crate::actor::Actor;
 use crate::error::ServiceError;
 use crate::model::pilot;
 use crate::service::pilots::{self, PilotFilter, PilotInput};
+use crate::service::reads::Door;
 
 #[derive(Debug, InputObject, Default)]
 pub struct PilotFilterInput {
@@ -141,7 +142,7 @@ impl PilotQuery {
             return Ok(None);
         };
         let db = ctx.data::<DatabaseConnection>()?;
-        match pilots::get(db, ctx.data::<Actor>()?, id).await {
+        match pilots::open(db, ctx.data::<Actor>()?, id, Door::Graphql).await {
             Ok(p) => Ok(Some(Pilot(p))),
             Err(ServiceError::NotFound(_)) => Ok(None),
             Err(other) => Err(to_graphql(other)),
