@@ -238,7 +238,7 @@ impl Problems {
 }
 
 /// A service message as a sentence on the page: capitalised.
-fn sentence(message: &str) -> String {
+pub fn sentence(message: &str) -> String {
     let mut chars = message.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -20,6 +20,10 @@ pub struct SignedIn {
     pub csrf_token: String,
     /// The confirmation of the change just made, shown once in a success banner.
     pub notice: Option<&'static str>,
+    /// Whether they belong to an organisation (the header links to "My organisation").
+    pub member: bool,
+    /// Whether they administer the registry (the header links to the audit log).
+    pub administrator: bool,
 }
 
 /// The viewer of a page: anonymous unless the browser's session cookie names a live session.
@@ -36,6 +40,8 @@ impl SignedIn {
             name: current.actor.label(),
             csrf_token: current.csrf_token.clone(),
             notice: Notice::of(headers).map(Notice::message),
+            member: !current.actor.organisation_ids().is_empty(),
+            administrator: current.actor.is_administrator(),
         }
     }
 }

@@ -4,9 +4,11 @@
 //! renders the design system's error pages and never shows internal detail.
 
 mod account;
+mod audit;
 mod evidence;
 mod history;
 mod home;
+mod my_organisation;
 mod organisations;
 mod pilots;
 mod search;
@@ -43,6 +45,9 @@ pub fn router() -> Router<WebState> {
         .route("/pilots/new", get(pilots::new).post(pilots::new_post))
         .route("/pilots/{id}", get(pilots::show))
         .route("/pilots/{id}/history", get(history::of_pilot))
+        .route("/pilots/{id}/reads", get(audit::pilot_reads))
+        .route("/my-organisation", get(my_organisation::show))
+        .route("/admin/audit", get(audit::log))
         .route("/organisations/{ods_code}", get(organisations::show))
         .route("/account/tokens", get(account::list).post(account::create))
         .route("/account/tokens/{id}/revoke", post(account::revoke))

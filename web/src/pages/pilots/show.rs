@@ -11,8 +11,9 @@ use registry_api::model::{
     PilotStatus, RevisionStatus, metric, pilot, pilot_measure, report_revision,
 };
 use registry_api::service::pilots::PilotFilter;
+use registry_api::service::reads::{self, Door};
 use registry_api::service::{
-    PageRequest, Sort, measures, metrics, organisations, reports, technologies,
+    PageRequest, Sort, access, measures, metrics, organisations, reports, technologies,
 };
 use sea_orm::DatabaseConnection;
 use sea_orm::prelude::Uuid;
@@ -213,6 +214,8 @@ struct PilotPage {
     measures: Vec<MeasureView>,
     report: Option<ReportView>,
     history: Vec<RevisionLine>,
+    /// Whether the viewer may see who opened this pilot (its host's members, administrators).
+    sees_reads: bool,
 }
 
 /// What a status means for a reader weighing the evidence.
@@ -236,7 +239,7 @@ pub async fn show(
     let id = Uuid::parse_str(&id).map_err(|_| PageError::NotFound)?;
     let db = &state.db;
     let actor = &viewer.actor;
-    let pilot = registry_api::service::pilots::get(db, actor, id).await?;
+    let pilot = registry_api::service::pilots::open(db, actor, id, Door::Page).await?;
     let technology = technologies::get(db, actor, pilot.technology_id).await?;
     let host = organisations::get(db, pilot.host_organisation_id).await?;
     let recorded = measures::of_pilots(db, actor, [pilot.id]).await?;
@@ -256,6 +259,9 @@ pub async fn show(
         .rev()
         .find(|r| r.status == RevisionStatus::Published)
         .or(revisions.last());
+    if let Some(shown) = current {
+        reads::opened_report(db, actor, &pilot, shown, Door::Page).await;
+    }
     let report = current.map(|r| ReportView {
         links: reports::links(r),
         published: r
@@ -342,6 +348,7 @@ pub async fn show(
         measures,
         report,
         history,
+        sees_reads: access::can_read_audit_of(actor, &pilot),
         pilot,
     })
 }
