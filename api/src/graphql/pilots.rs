@@ -137,6 +137,8 @@ pub struct PilotQuery;
 
 #[Object]
 impl PilotQuery {
+    /// A pilot, if it exists and you may read it. Opening a pilot that is not public from
+    /// outside its host organisation is audited (`auditLog`, action `pilot.read`).
     async fn pilot(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Pilot>> {
         let Some(id) = query_id(&id) else {
             return Ok(None);

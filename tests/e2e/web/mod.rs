@@ -5,6 +5,7 @@
 mod assets;
 mod browser;
 mod forms;
+mod my_organisation;
 mod pages;
 
 use crate::support;
@@ -21,4 +22,21 @@ pub(super) async fn demo_app() -> (support::TestDb, support::app::TestApp) {
         .expect("demo data");
     let app = test_db.app().await;
     (test_db, app)
+}
+
+/// [`demo_app`] on every engine under test: SQLite, and PostgreSQL when
+/// `REGISTRY_TEST_POSTGRES_URL` is set.
+pub(super) async fn demo_apps() -> Vec<(support::TestDb, support::app::TestApp)> {
+    let mut apps = Vec::new();
+    for test_db in support::empty_databases().await {
+        registry_api::db::migrate(&test_db.db)
+            .await
+            .unwrap_or_else(|e| panic!("migrate {}: {e}", test_db.engine));
+        registry_seed::demo::load(&test_db.db)
+            .await
+            .unwrap_or_else(|e| panic!("demo data on {}: {e}", test_db.engine));
+        let app = test_db.app().await;
+        apps.push((test_db, app));
+    }
+    apps
 }
