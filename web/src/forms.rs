@@ -210,6 +210,13 @@ impl Problems {
         self
     }
 
+    /// These problems in the form's order (`order`, the fields' names); others go last.
+    pub fn in_order(mut self, order: &[&str]) -> Self {
+        self.0
+            .sort_by_key(|(field, _)| order.iter().position(|f| f == field).unwrap_or(order.len()));
+        self
+    }
+
     /// Whether the record changed since the form was opened.
     pub fn stale(&self) -> bool {
         self.message("version").is_some()
@@ -231,9 +238,7 @@ impl Problems {
                 self.0.push((e.field, sentence(&e.message)));
             }
         }
-        self.0
-            .sort_by_key(|(field, _)| order.iter().position(|f| f == field).unwrap_or(order.len()));
-        Ok(self)
+        Ok(self.in_order(order))
     }
 }
 

@@ -27,6 +27,10 @@ use crate::{WebState, format};
 
 /// Entries on a page.
 const PER_PAGE: u64 = 50;
+/// The form's fields, in the order it asks them.
+const ORDER: &[&str] = &[
+    "who", "action", "door", "kind", "record", "from", "to", "page",
+];
 
 /// The kinds of record the services write entries about, for the form's choice.
 const KINDS: &[(&str, &str)] = &[
@@ -194,8 +198,12 @@ struct EntryLine {
     who: String,
     door: String,
     action: String,
-    record: String,
-    record_href: Option<String>,
+    /// The kind of record, linked to its page where it has one by id.
+    kind: String,
+    kind_href: Option<String>,
+    /// Its id, linked to the log's entries about it.
+    id: String,
+    id_href: String,
     detail: String,
 }
 
@@ -233,18 +241,20 @@ fn detail(entry: &audit_log::Model) -> String {
 }
 
 fn line(entry: &audit_log::Model) -> EntryLine {
-    let id = entry.entity_id.to_string();
+    let about = Asked {
+        kind: entry.entity_kind.clone(),
+        record: entry.entity_id.to_string(),
+        ..Asked::default()
+    };
     EntryLine {
         at: format::moment(entry.at),
         who: entry.actor_label.clone(),
         door: door_label(entry),
         action: entry.action.clone(),
-        record: format!(
-            "{} {}",
-            kind_label(&entry.entity_kind),
-            id.get(..8).unwrap_or(&id)
-        ),
-        record_href: (entry.entity_kind == "pilot").then(|| format!("/pilots/{}", entry.entity_id)),
+        kind: kind_label(&entry.entity_kind),
+        kind_href: (entry.entity_kind == "pilot").then(|| format!("/pilots/{}", entry.entity_id)),
+        id: entry.entity_id.to_string(),
+        id_href: about.href(1),
         detail: detail(entry),
     }
 }
@@ -352,7 +362,7 @@ pub async fn log(
     } else {
         StatusCode::BAD_REQUEST
     };
-    page.problems = problems;
+    page.problems = problems.in_order(ORDER);
     Ok(forms::page(status, &page))
 }
 
