@@ -11,6 +11,7 @@ mod m20261202_000005_technology_evidence_version;
 mod m20261202_000006_record_revisions;
 mod m20261202_000007_pilot_shares;
 mod m20261202_000008_metric_retirement;
+mod m20261203_000009_audit_log_time;
 
 /// Every migration of the registry, in order.
 #[derive(Debug)]
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_record_revisions::Migration),
             Box::new(m20261202_000007_pilot_shares::Migration),
             Box::new(m20261202_000008_metric_retirement::Migration),
+            Box::new(m20261203_000009_audit_log_time::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@
 
 mod access_matrix;
 mod atomicity;
+mod audit;
 mod concurrency;
 mod evidence;
 mod graphql;

@@ -13,6 +13,11 @@ pub fn day(at: DateTime<Utc>) -> String {
     date(at.date_naive())
 }
 
+/// "1 April 2024 at 14:05 UTC": a moment to the minute.
+pub fn moment(at: DateTime<Utc>) -> String {
+    format!("{} at {} UTC", day(at), at.format("%H:%M"))
+}
+
 /// A figure with up to `places` decimals, trailing zeros dropped: 12.5, 0.031, 1 200.
 pub fn number(x: f64, places: usize) -> String {
     if !x.is_finite() {

@@ -227,6 +227,13 @@ impl Problems {
         self
     }
 
+    /// These problems in the form's order (`order`, the fields' names); others go last.
+    pub fn in_order(mut self, order: &[&str]) -> Self {
+        self.0
+            .sort_by_key(|(field, _)| order.iter().position(|f| f == field).unwrap_or(order.len()));
+        self
+    }
+
     /// Whether the record changed since the form was opened.
     pub fn stale(&self) -> bool {
         self.message("version").is_some()
@@ -248,14 +255,12 @@ impl Problems {
                 self.0.push((e.field, sentence(&e.message)));
             }
         }
-        self.0
-            .sort_by_key(|(field, _)| order.iter().position(|f| f == field).unwrap_or(order.len()));
-        Ok(self)
+        Ok(self.in_order(order))
     }
 }
 
 /// A service message as a sentence on the page: capitalised.
-fn sentence(message: &str) -> String {
+pub fn sentence(message: &str) -> String {
     let mut chars = message.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

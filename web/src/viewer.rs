@@ -20,6 +20,8 @@ pub struct SignedIn {
     pub csrf_token: String,
     /// The confirmation of the change just made, shown once in a success banner.
     pub notice: Option<&'static str>,
+    /// Whether they belong to an organisation (the header links to "My organisation").
+    pub member: bool,
     /// A registry administrator: the header links to the administration pages.
     pub administrator: bool,
 }
@@ -38,6 +40,7 @@ impl SignedIn {
             name: current.actor.label(),
             csrf_token: current.csrf_token.clone(),
             notice: Notice::of(headers).map(Notice::message),
+            member: !current.actor.organisation_ids().is_empty(),
             administrator: current.actor.is_administrator(),
         }
     }

@@ -344,6 +344,16 @@ mirror!(
         Worker,
     }
 
+    /// The kind of view a restricted record was opened through, as its audited read says.
+    ReadDoor = crate::service::reads::Door {
+        /// A page of the web front end.
+        Page,
+        /// The GraphQL API.
+        Graphql,
+        /// A file of the record, downloaded.
+        Download,
+    }
+
     /// What a run of text did between two revisions.
     DiffSegmentKind = crate::service::revisions::SegmentKind {
         /// In both revisions.

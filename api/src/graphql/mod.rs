@@ -1,6 +1,7 @@
 //! The GraphQL API: thin resolvers over the services, one file per area, merged into the root
 //! types. Every request carries its [`Actor`] and a batch loader bound to it.
 
+mod audit;
 mod comparisons;
 mod connection;
 mod enums;
@@ -39,6 +40,7 @@ pub struct Query(
     search::SearchQueryRoot,
     comparisons::ComparisonQuery,
     revisions::RevisionQuery,
+    audit::AuditQuery,
 );
 
 #[derive(Debug, MergedObject, Default)]

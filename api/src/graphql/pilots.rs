@@ -16,6 +16,7 @@ use crate::actor::Actor;
 use crate::error::ServiceError;
 use crate::model::pilot;
 use crate::service::pilots::{self, PilotFilter, PilotInput};
+use crate::service::reads::Door;
 
 #[derive(Debug, InputObject, Default)]
 pub struct PilotFilterInput {
@@ -136,12 +137,14 @@ pub struct PilotQuery;
 
 #[Object]
 impl PilotQuery {
+    /// A pilot, if it exists and you may read it. Opening a pilot that is not public from
+    /// outside its host organisation is audited (`auditLog`, action `pilot.read`).
     async fn pilot(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Pilot>> {
         let Some(id) = query_id(&id) else {
             return Ok(None);
         };
         let db = ctx.data::<DatabaseConnection>()?;
-        match pilots::get(db, ctx.data::<Actor>()?, id).await {
+        match pilots::open(db, ctx.data::<Actor>()?, id, Door::Graphql).await {
             Ok(p) => Ok(Some(Pilot(p))),
             Err(ServiceError::NotFound(_)) => Ok(None),
             Err(other) => Err(to_graphql(other)),

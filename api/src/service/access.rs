@@ -25,6 +25,9 @@
 //! - Evaluators at the host organisation change its pilots, measures and reports; innovators at
 //!   the supplier change its technologies; administrators manage organisations, the metric
 //!   catalogue and memberships, and withdraw records.
+//! - The audit log is read whole by administrators; an organisation's members read the entries
+//!   about its own records (its pilots with their measures and reports, its technologies, the
+//!   organisation itself), reads of them by others included ([`readable_audit_entries`]).
 
 use std::collections::BTreeSet;
 
@@ -34,8 +37,8 @@ use sea_orm::{ColumnTrait, prelude::Uuid};
 use crate::actor::{Actor, Principal};
 use crate::error::{ServiceError, ServiceResult};
 use crate::model::{
-    RecordKind, RevisionStatus, Role, Visibility, pilot, pilot_share, record_revision,
-    report_revision, technology,
+    RecordKind, RevisionStatus, Role, Visibility, audit_log, pilot, pilot_measure, pilot_share,
+    record_revision, report_revision, technology,
 };
 
 /// Fails unless someone is signed in with a credential that allows changes.
@@ -350,6 +353,60 @@ pub fn readable_technologies(actor: &Actor) -> Condition {
         readable = readable.add(technology::Column::SupplierId.is_in(own));
     }
     readable
+}
+
+/// Which audit entries the actor may read, as a condition on `audit_log`: every one for
+/// administrators; for an organisation's members, those about its own records. The kinds are
+/// the `entity_kind`s the services write (see `journal::audit`).
+pub fn readable_audit_entries(actor: &Actor) -> Condition {
+    if actor.is_administrator() {
+        return Condition::all();
+    }
+    let own = actor.organisation_ids();
+    if own.is_empty() {
+        return nothing();
+    }
+    let own_pilots = Query::select()
+        .column(pilot::Column::Id)
+        .from(pilot::Entity)
+        .and_where(pilot::Column::HostOrganisationId.is_in(own.clone()))
+        .to_owned();
+    let own_measures = Query::select()
+        .column(pilot_measure::Column::Id)
+        .from(pilot_measure::Entity)
+        .and_where(pilot_measure::Column::PilotId.in_subquery(own_pilots.clone()))
+        .to_owned();
+    let own_revisions = Query::select()
+        .column(report_revision::Column::Id)
+        .from(report_revision::Entity)
+        .and_where(report_revision::Column::PilotId.in_subquery(own_pilots.clone()))
+        .to_owned();
+    let own_technologies = Query::select()
+        .column(technology::Column::Id)
+        .from(technology::Entity)
+        .and_where(technology::Column::SupplierId.is_in(own.clone()))
+        .to_owned();
+    let about = |kind: &str, ids: SelectStatement| {
+        Condition::all()
+            .add(audit_log::Column::EntityKind.eq(kind))
+            .add(audit_log::Column::EntityId.in_subquery(ids))
+    };
+    Condition::any()
+        .add(about("pilot", own_pilots.clone()))
+        .add(about("pilot_measure", own_measures))
+        .add(about("report_revision", own_revisions))
+        .add(about("technology", own_technologies))
+        .add(
+            Condition::all()
+                .add(audit_log::Column::EntityKind.eq("organisation"))
+                .add(audit_log::Column::EntityId.is_in(own)),
+        )
+}
+
+/// Whether the actor may read who opened a pilot and when: its host organisation's members
+/// and administrators, as [`readable_audit_entries`] has it.
+pub fn can_read_audit_of(actor: &Actor, pilot: &pilot::Model) -> bool {
+    actor.is_administrator() || actor.belongs_to(pilot.host_organisation_id)
 }
 
 /// A condition that is never true, for actors who may see nothing of a kind.

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod audit;
 pub mod check;
 pub mod comparisons;
 pub(crate) mod journal;
@@ -13,6 +14,7 @@ pub mod memberships;
 pub mod metrics;
 pub mod organisations;
 pub mod pilots;
+pub mod reads;
 pub mod reports;
 pub mod revisions;
 pub mod search;

@@ -275,6 +275,11 @@ async fn an_evaluator_records_shares_publishes_and_amends_a_pilot_without_javasc
             body.contains("Readmissions within 30 days fell"),
             "{engine}: with its published report"
         );
+        let (_, mine) = status_of(&app, "/my-organisation", Some(&reader)).await;
+        assert!(
+            mine.contains("Drafts shared with you (1)") && mine.contains(TITLE),
+            "{engine}: listed on their organisation's page: {mine}"
+        );
         let outsider = cookie_of(db, "Saoirse Marchbank").await;
         assert_eq!(
             status_of(&app, &pilot_path, Some(&outsider)).await.0,

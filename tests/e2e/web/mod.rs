@@ -7,6 +7,7 @@ mod assets;
 mod browser;
 mod evaluator;
 mod forms;
+mod my_organisation;
 mod pages;
 
 use crate::support;
@@ -25,10 +26,14 @@ pub(super) async fn demo_app() -> (support::TestDb, support::app::TestApp) {
     (test_db, app)
 }
 
-/// [`demo_app`] on every engine under test.
+/// [`demo_app`] on every engine under test: SQLite, and PostgreSQL when
+/// `REGISTRY_TEST_POSTGRES_URL` is set.
 pub(super) async fn demo_apps() -> Vec<(support::TestDb, support::app::TestApp)> {
     let mut apps = Vec::new();
-    for test_db in support::databases().await {
+    for test_db in support::empty_databases().await {
+        registry_api::db::migrate(&test_db.db)
+            .await
+            .unwrap_or_else(|e| panic!("migrate {}: {e}", test_db.engine));
         registry_seed::demo::load(&test_db.db)
             .await
             .unwrap_or_else(|e| panic!("demo data on {}: {e}", test_db.engine));

@@ -6,6 +6,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use registry_api::model::RecordKind;
+use registry_api::service::reads::Door;
 use registry_api::service::revisions::{self, Revision, SegmentKind};
 use registry_api::service::{pilots, technologies};
 use sea_orm::prelude::Uuid;
@@ -88,7 +89,8 @@ pub async fn of_pilot(
     Query(query): Query<HistoryQuery>,
 ) -> PageResult {
     let id: Uuid = id.parse().map_err(|_| PageError::NotFound)?;
-    let pilot = pilots::get(&state.db, &viewer.actor, id).await?;
+    // Its history shows the pilot as much as its page does: opened, and so audited, alike.
+    let pilot = pilots::open(&state.db, &viewer.actor, id, Door::Page).await?;
     let history = revisions::of_pilot(&state.db, &viewer.actor, id).await?;
     let href = format!("/pilots/{id}");
     page(

@@ -5,9 +5,11 @@
 
 mod account;
 mod admin;
+mod audit;
 mod evidence;
 mod history;
 mod home;
+mod my_organisation;
 mod organisations;
 mod pilots;
 mod search;
@@ -67,6 +69,9 @@ pub fn router() -> Router<WebState> {
             "/pilots/{id}/sharing/{organisation}/end",
             post(work::end_sharing),
         )
+        .route("/pilots/{id}/reads", get(audit::pilot_reads))
+        .route("/my-organisation", get(my_organisation::show))
+        .route("/admin/audit", get(audit::log))
         .route("/organisations/{ods_code}", get(organisations::show))
         .route("/account/tokens", get(account::list).post(account::create))
         .route("/account/tokens/{id}/revoke", post(account::revoke))

@@ -1,6 +1,7 @@
 //! GraphQL object types: their own types built from the models, so the tables can change
 //! without breaking clients.
 
+mod audit;
 mod evidence;
 mod measure;
 mod organisation;
@@ -10,6 +11,7 @@ mod revision;
 mod technology;
 mod viewer;
 
+pub use audit::AuditEntry;
 pub use evidence::{PooledEstimate, SubgroupTest};
 pub use measure::{Measure, Metric};
 pub use organisation::Organisation;

@@ -2,8 +2,10 @@
 //! publish them; administrators withdraw them. Reads obey the visibility rules in `access`.
 //!
 //! `validate` holds the rules a pilot's details obey, `write` the changes, `read` the
-//! reads and `filter` the filter that lists, counts and comparisons share.
+//! reads, `filter` the filter that lists, counts and comparisons share, and `attention` what
+//! an organisation's own pilots ask of it.
 
+mod attention;
 mod filter;
 mod read;
 mod validate;
@@ -14,9 +16,10 @@ use sea_orm::prelude::Uuid;
 
 use crate::model::{CareSetting, EvaluationDesign, EvaluatorKind, PilotStatus, Specialty};
 
+pub use attention::{Attention, OVERDUE_RULE, is_overdue, needing_attention};
 pub use filter::{PilotFilter, condition};
 pub(in crate::service) use read::find_readable;
-pub use read::{get, get_many, list, of_technologies};
+pub use read::{get, get_many, list, of_technologies, open};
 pub use validate::check;
 pub(in crate::service) use write::reindex_with_technology;
 pub use write::{publish, register, update, withdraw};

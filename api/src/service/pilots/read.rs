@@ -8,7 +8,7 @@ use super::filter::{PilotFilter, condition};
 use crate::actor::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::model::pilot;
-use crate::service::{Page, PageRequest, Sort, access, page_sorted};
+use crate::service::{Page, PageRequest, Sort, access, page_sorted, reads};
 
 /// The pilot whatever its visibility, for a writer that has already checked the actor's rights.
 pub(super) async fn find(db: &impl ConnectionTrait, id: Uuid) -> ServiceResult<pilot::Model> {
@@ -33,7 +33,7 @@ pub(in crate::service) async fn find_readable(
 }
 
 /// Hides the named contact from readers outside the NHS.
-fn redact(actor: &Actor, mut pilot: pilot::Model) -> pilot::Model {
+pub(super) fn redact(actor: &Actor, mut pilot: pilot::Model) -> pilot::Model {
     if !access::can_see_contacts(actor) {
         pilot.contact_name = None;
         pilot.contact_email = None;
@@ -48,6 +48,20 @@ pub async fn get(
     id: Uuid,
 ) -> ServiceResult<pilot::Model> {
     Ok(redact(actor, find_readable(db, actor, id).await?))
+}
+
+/// One pilot as the actor may see it, opened through `door`: a read of a restricted pilot
+/// is audited ([`reads::opened`]). The doors that show one pilot to a person or client (its
+/// page, GraphQL's `pilot(id)`) read it through this; lists and internal checks use [`get`].
+pub async fn open(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    door: reads::Door,
+) -> ServiceResult<pilot::Model> {
+    let pilot = get(db, actor, id).await?;
+    reads::opened(db, actor, &pilot, door).await;
+    Ok(pilot)
 }
 
 /// Pilots by id, those the actor may see, in no particular order (for batch loading).

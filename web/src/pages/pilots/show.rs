@@ -13,6 +13,7 @@ use registry_api::model::{
     PilotStatus, RevisionStatus, Visibility, metric, pilot, pilot_measure, report_revision,
 };
 use registry_api::service::pilots::PilotFilter;
+use registry_api::service::reads::{self, Door};
 use registry_api::service::{
     PageRequest, Sort, access, measures, metrics, organisations, reports, sharing, technologies,
     tombstones,
@@ -229,6 +230,8 @@ struct PilotPage {
     work: Option<WorkPanel>,
     /// For an administrator: where to withdraw it.
     withdraw_href: Option<String>,
+    /// Whether the viewer may see who opened this pilot (its host's members, administrators).
+    sees_reads: bool,
 }
 
 /// What a status means for a reader weighing the evidence.
@@ -256,7 +259,7 @@ pub async fn show(
     if let Some(gone) = tombstones::of_pilot(db, actor, id).await? {
         return Ok(tombstone::page(viewer.signed_in, "pilot", gone));
     }
-    let pilot = registry_api::service::pilots::get(db, actor, id).await?;
+    let pilot = registry_api::service::pilots::open(db, actor, id, Door::Page).await?;
     let technology = technologies::get(db, actor, pilot.technology_id).await?;
     let host = organisations::get(db, pilot.host_organisation_id).await?;
     let recorded = measures::of_pilots(db, actor, [pilot.id]).await?;
@@ -285,6 +288,9 @@ pub async fn show(
         .rev()
         .find(|r| r.status == RevisionStatus::Published)
         .or(revisions.last());
+    if let Some(shown) = current {
+        reads::opened_report(db, actor, &pilot, shown, Door::Page).await;
+    }
     let report = current.map(|r| ReportView {
         links: reports::links(r),
         published: r
@@ -400,6 +406,7 @@ pub async fn show(
                 .is_ok()
                 .then(|| format!("/pilots/{}/withdraw", pilot.id)),
             work,
+            sees_reads: access::can_read_audit_of(actor, &pilot),
             pilot,
         },
     ))
