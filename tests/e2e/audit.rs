@@ -552,6 +552,7 @@ async fn an_administrator_narrows_the_audit_log_by_door_and_action_without_javas
             .click_button(&format!("Sign in as {ADMINISTRATOR}"))
             // Opening an NHS-only pilot of a trust she does not belong to: an audited read.
             .goto(app.url(&format!("/pilots/{}", nhs.id)))
+            .click_link("Administer")
             .click_link("Audit log")
             .snapshot("whole log")
             .axe()
