@@ -7,10 +7,13 @@
 use std::time::Duration;
 
 use registry_api::auth::SessionPolicy;
-use registry_api::model::{EntryPoint, user};
+use registry_api::model::{
+    EntryPoint, Visibility, pilot, pilot_measure, pilot_share, report_revision, user,
+};
 use registry_api::service::sessions;
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::prelude::Uuid;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::demo_apps;
 use crate::support::app::TestApp;
@@ -22,6 +25,11 @@ const TITLE: &str = "Remote monitoring after heart failure discharge in Northmoo
 
 /// A browser session for the demo person called `name`.
 async fn cookie_of(db: &sea_orm::DatabaseConnection, name: &str) -> String {
+    session_of(db, name).await.0
+}
+
+/// A browser session for the demo person called `name`, and the CSRF token its forms carry.
+async fn session_of(db: &sea_orm::DatabaseConnection, name: &str) -> (String, String) {
     let person = user::Entity::find()
         .filter(user::Column::Name.eq(name))
         .one(db)
@@ -31,11 +39,11 @@ async fn cookie_of(db: &sea_orm::DatabaseConnection, name: &str) -> String {
     let secret = sessions::start(db, person.id, SessionPolicy::default(), None)
         .await
         .expect("session");
-    sessions::current(db, &secret, SessionPolicy::default(), EntryPoint::Web)
+    let current = sessions::current(db, &secret, SessionPolicy::default(), EntryPoint::Web)
         .await
         .expect("read session")
         .expect("live session");
-    format!("registry_session={secret}")
+    (format!("registry_session={secret}"), current.csrf_token)
 }
 
 async fn status_of(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
@@ -393,6 +401,176 @@ async fn an_evaluator_records_shares_publishes_and_amends_a_pilot_without_javasc
                 .main
                 .contains("two readmissions were for other causes"),
             "{engine}"
+        );
+        app.stop();
+        test_db.finish().await;
+    }
+}
+
+/// What a forged POST could have changed of a pilot: its visibility and version, its shares,
+/// measures and report revisions.
+async fn state_of(
+    db: &sea_orm::DatabaseConnection,
+    id: Uuid,
+) -> (String, i32, usize, usize, usize) {
+    let p = pilot::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .expect("pilot")
+        .expect("exists");
+    let shares = pilot_share::Entity::find()
+        .filter(pilot_share::Column::PilotId.eq(id))
+        .count(db)
+        .await
+        .expect("shares");
+    let measures = pilot_measure::Entity::find()
+        .filter(pilot_measure::Column::PilotId.eq(id))
+        .count(db)
+        .await
+        .expect("measures");
+    let reports = report_revision::Entity::find()
+        .filter(report_revision::Column::PilotId.eq(id))
+        .count(db)
+        .await
+        .expect("reports");
+    (
+        p.visibility.as_str().to_owned(),
+        p.version,
+        shares as usize,
+        measures as usize,
+        reports as usize,
+    )
+}
+
+#[tokio::test]
+async fn forged_posts_to_the_evaluator_pages_change_nothing() {
+    for (test_db, app) in demo_apps().await {
+        let db = &test_db.db;
+        let engine = test_db.engine;
+        let (cookie, csrf) = session_of(db, EVALUATOR).await;
+        let evaluator = user::Entity::find()
+            .filter(user::Column::Name.eq(EVALUATOR))
+            .one(db)
+            .await
+            .expect("find")
+            .expect("evaluator");
+        let actor = registry_api::service::accounts::actor_for_user(
+            db,
+            evaluator.id,
+            EntryPoint::Web,
+            None,
+        )
+        .await
+        .expect("actor");
+        let draft = pilot::Entity::find()
+            .filter(pilot::Column::Visibility.eq(Visibility::Draft))
+            .filter(pilot::Column::HostOrganisationId.is_in(actor.organisation_ids()))
+            .one(db)
+            .await
+            .expect("find")
+            .expect("a draft of the evaluator's trust");
+        let other = registry_api::service::organisations::find_by_ods_code(db, "RZ2")
+            .await
+            .expect("find")
+            .expect("RZ2");
+        registry_api::service::sharing::share(db, &actor, draft.id, other.id)
+            .await
+            .expect("share");
+        let before = state_of(db, draft.id).await;
+        let id = draft.id;
+        let posts: Vec<(String, Vec<(&str, String)>)> = vec![
+            (
+                format!("/pilots/{id}/publish"),
+                vec![
+                    ("step", "confirm".into()),
+                    ("visibility", "public".into()),
+                    ("version", draft.version.to_string()),
+                ],
+            ),
+            (
+                format!("/pilots/{id}/sharing"),
+                vec![("step", "confirm".into()), ("odsCode", "RZ6".into())],
+            ),
+            (format!("/pilots/{id}/sharing/{}/end", other.id), vec![]),
+            (
+                format!("/pilots/{id}/report"),
+                vec![
+                    ("step", "publish".into()),
+                    ("summary", "Forged".into()),
+                    ("findings", "Forged".into()),
+                    ("recommendation", "adopt".into()),
+                ],
+            ),
+            (
+                format!("/pilots/{id}/measures/new"),
+                vec![
+                    ("step", "confirm".into()),
+                    ("metric", "LOS_DAYS".into()),
+                    ("timeFrame", "Forged".into()),
+                    ("comparator", "before_after".into()),
+                    ("isPrimary", "no".into()),
+                    ("baseline.value", "9".into()),
+                    ("result.value", "8".into()),
+                ],
+            ),
+        ];
+        for (path, fields) in &posts {
+            for (headers, token) in [
+                (vec![], ""),
+                (vec![], "not-the-token"),
+                (vec![("sec-fetch-site", "cross-site")], csrf.as_str()),
+                (vec![("origin", "https://elsewhere.example")], csrf.as_str()),
+            ] {
+                let mut form: Vec<(String, String)> = fields
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                    .collect();
+                form.push(("csrf_token".to_owned(), token.to_owned()));
+                let mut request = app
+                    .http
+                    .post(app.url(path))
+                    .header("cookie", &cookie)
+                    .form(&form);
+                for (name, value) in &headers {
+                    request = request.header(*name, *value);
+                }
+                let status = request.send().await.expect("send").status();
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{engine} {path} {headers:?} {token:?}"
+                );
+            }
+        }
+        assert_eq!(
+            state_of(db, draft.id).await,
+            before,
+            "{engine}: nothing was changed"
+        );
+        // The same posts with the token do change it, so the refusals above were the checks'.
+        let (path, fields) = &posts[0];
+        let mut form: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        form.push(("csrf_token".to_owned(), csrf.clone()));
+        let status = app
+            .http
+            .post(app.url(path))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+            .await
+            .expect("send")
+            .status();
+        assert!(
+            status.is_success() || status.is_redirection(),
+            "{engine}: {status}"
+        );
+        assert_eq!(
+            state_of(db, draft.id).await.0,
+            "public",
+            "{engine}: published with the token"
         );
         app.stop();
         test_db.finish().await;

@@ -10,7 +10,7 @@ use registry_api::service::{pilots, sessions, technologies};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::demo_app;
+use super::demo_apps;
 use crate::support::app::TestApp;
 use crate::support::chromium::Chromium;
 use crate::support::{self, World};
@@ -20,199 +20,200 @@ const INNOVATOR: &str = "Tamsin Ellerby";
 
 #[tokio::test]
 async fn an_innovator_registers_and_edits_a_technology_without_javascript() {
-    let (test_db, app) = demo_app().await;
-    let journey = Chromium::new()
-        .javascript(false)
-        .goto(app.url("/technologies/new"))
-        .snapshot("sent to sign in")
-        .click_button(&format!("Sign in as {INNOVATOR}"))
-        .snapshot("form")
-        .axe()
-        .fill(
-            "Summary",
-            "Spirometry at home, reviewed remotely by the respiratory team.",
-        )
-        .click_button("Continue")
-        .snapshot("errors")
-        .axe()
-        .click_link("Enter the technology's name")
-        .snapshot("to the field")
-        .fill("Name", "Breathwell Home Spirometry")
-        .fill(
-            "Description",
-            "People with COPD blow into a Bluetooth spirometer each week; readings reach the \
+    for (test_db, app) in demo_apps().await {
+        let journey = Chromium::new()
+            .javascript(false)
+            .goto(app.url("/technologies/new"))
+            .snapshot("sent to sign in")
+            .click_button(&format!("Sign in as {INNOVATOR}"))
+            .snapshot("form")
+            .axe()
+            .fill(
+                "Summary",
+                "Spirometry at home, reviewed remotely by the respiratory team.",
+            )
+            .click_button("Continue")
+            .snapshot("errors")
+            .axe()
+            .click_link("Enter the technology's name")
+            .snapshot("to the field")
+            .fill("Name", "Breathwell Home Spirometry")
+            .fill(
+                "Description",
+                "People with COPD blow into a Bluetooth spirometer each week; readings reach the \
              community respiratory team, who call when lung function falls.",
-        )
-        .check("Remote monitoring")
-        .check("Community care")
-        .check("Respiratory")
-        .check("Class IIa")
-        .click_button("Continue")
-        .snapshot("check answers")
-        .axe()
-        .click_button("Register technology")
-        .snapshot("registered")
-        .axe()
-        .click_link("Edit this technology")
-        .snapshot("edit")
-        .fill(
-            "Summary",
-            "Weekly home spirometry for COPD, reviewed by the community team.",
-        )
-        .fill("Reason for the change", "Say how often readings are taken")
-        .click_button("Continue")
-        .snapshot("edit check")
-        .axe()
-        .click_button("Save changes")
-        .snapshot("updated")
-        .goto(app.url("/technologies/breathwell-home-spirometry"))
-        .snapshot("seen again")
-        .click_link("See every change to this technology")
-        .snapshot("history")
-        .axe()
-        .run()
-        .await;
+            )
+            .check("Remote monitoring")
+            .check("Community care")
+            .check("Respiratory")
+            .check("Class IIa")
+            .click_button("Continue")
+            .snapshot("check answers")
+            .axe()
+            .click_button("Register technology")
+            .snapshot("registered")
+            .axe()
+            .click_link("Edit this technology")
+            .snapshot("edit")
+            .fill(
+                "Summary",
+                "Weekly home spirometry for COPD, reviewed by the community team.",
+            )
+            .fill("Reason for the change", "Say how often readings are taken")
+            .click_button("Continue")
+            .snapshot("edit check")
+            .axe()
+            .click_button("Save changes")
+            .snapshot("updated")
+            .goto(app.url("/technologies/breathwell-home-spirometry"))
+            .snapshot("seen again")
+            .click_link("See every change to this technology")
+            .snapshot("history")
+            .axe()
+            .run()
+            .await;
 
-    let checked = journey.axe_results();
-    assert_eq!(
-        checked.len(),
-        6,
-        "axe-core checked each form page, with errors and without, and the history"
-    );
-    for (page, violations) in checked {
-        assert!(violations.is_empty(), "{}: {violations:?}", page.url);
-    }
-    let sent = journey.page("sent to sign in");
-    assert_eq!(
-        sent.path(),
-        "/auth/login",
-        "a form needs a signed-in person"
-    );
-    let form = journey.page("form");
-    assert_eq!(
-        form.path(),
-        "/technologies/new",
-        "signing in brings them back"
-    );
-    assert_eq!(form.heading.as_deref(), Some("Register a technology"));
+        let checked = journey.axe_results();
+        assert_eq!(
+            checked.len(),
+            6,
+            "axe-core checked each form page, with errors and without, and the history"
+        );
+        for (page, violations) in checked {
+            assert!(violations.is_empty(), "{}: {violations:?}", page.url);
+        }
+        let sent = journey.page("sent to sign in");
+        assert_eq!(
+            sent.path(),
+            "/auth/login",
+            "a form needs a signed-in person"
+        );
+        let form = journey.page("form");
+        assert_eq!(
+            form.path(),
+            "/technologies/new",
+            "signing in brings them back"
+        );
+        assert_eq!(form.heading.as_deref(), Some("Register a technology"));
 
-    let errors = journey.page("errors");
-    assert_eq!(errors.status, Some(422));
-    assert!(errors.title.starts_with("Error: "), "{}", errors.title);
-    assert!(
-        errors.main.contains("There is a problem"),
-        "{}",
-        errors.main
-    );
-    for message in [
-        "Enter the technology's name",
-        "Enter a description",
-        "Select a category",
-    ] {
-        assert!(errors.main.contains(message), "{message}: {}", errors.main);
-    }
-    let to_field = journey.page("to the field");
-    assert!(
-        to_field.url.ends_with("#name"),
-        "the summary links to the field: {}",
-        to_field.url
-    );
+        let errors = journey.page("errors");
+        assert_eq!(errors.status, Some(422));
+        assert!(errors.title.starts_with("Error: "), "{}", errors.title);
+        assert!(
+            errors.main.contains("There is a problem"),
+            "{}",
+            errors.main
+        );
+        for message in [
+            "Enter the technology's name",
+            "Enter a description",
+            "Select a category",
+        ] {
+            assert!(errors.main.contains(message), "{message}: {}", errors.main);
+        }
+        let to_field = journey.page("to the field");
+        assert!(
+            to_field.url.ends_with("#name"),
+            "the summary links to the field: {}",
+            to_field.url
+        );
 
-    let check = journey.page("check answers");
-    assert_eq!(
-        check.heading.as_deref(),
-        Some("Check your answers before saving")
-    );
-    for answer in [
-        "Breathwell Home Spirometry",
-        "/technologies/breathwell-home-spirometry",
-        "Brightwater Health Ltd",
-        "Remote monitoring",
-        "Community care",
-        "Class IIa",
-    ] {
-        assert!(check.main.contains(answer), "{answer}: {}", check.main);
-    }
+        let check = journey.page("check answers");
+        assert_eq!(
+            check.heading.as_deref(),
+            Some("Check your answers before saving")
+        );
+        for answer in [
+            "Breathwell Home Spirometry",
+            "/technologies/breathwell-home-spirometry",
+            "Brightwater Health Ltd",
+            "Remote monitoring",
+            "Community care",
+            "Class IIa",
+        ] {
+            assert!(check.main.contains(answer), "{answer}: {}", check.main);
+        }
 
-    let registered = journey.page("registered");
-    assert_eq!(
-        registered.path(),
-        "/technologies/breathwell-home-spirometry"
-    );
-    assert_eq!(
-        registered.heading.as_deref(),
-        Some("Breathwell Home Spirometry")
-    );
-    assert!(
-        registered.main.contains("Technology registered"),
-        "a success banner: {}",
-        registered.main
-    );
-    let updated = journey.page("updated");
-    assert!(
-        updated.main.contains("Technology updated"),
-        "{}",
-        updated.main
-    );
-    assert!(
-        updated
-            .main
-            .contains("Weekly home spirometry for COPD, reviewed by the community team."),
-        "{}",
-        updated.main
-    );
-    let edit_check = journey.page("edit check");
-    assert!(
-        edit_check.main.contains("Say how often readings are taken"),
-        "the reason is among the answers to check: {}",
-        edit_check.main
-    );
-    let reader = Actor::anonymous(EntryPoint::Web);
-    let saved = technologies::get_by_slug(&test_db.db, &reader, "breathwell-home-spirometry")
-        .await
-        .expect("registered");
-    let history =
-        registry_api::service::revisions::of_technology(&test_db.db, &reader, saved.record.id)
+        let registered = journey.page("registered");
+        assert_eq!(
+            registered.path(),
+            "/technologies/breathwell-home-spirometry"
+        );
+        assert_eq!(
+            registered.heading.as_deref(),
+            Some("Breathwell Home Spirometry")
+        );
+        assert!(
+            registered.main.contains("Technology registered"),
+            "a success banner: {}",
+            registered.main
+        );
+        let updated = journey.page("updated");
+        assert!(
+            updated.main.contains("Technology updated"),
+            "{}",
+            updated.main
+        );
+        assert!(
+            updated
+                .main
+                .contains("Weekly home spirometry for COPD, reviewed by the community team."),
+            "{}",
+            updated.main
+        );
+        let edit_check = journey.page("edit check");
+        assert!(
+            edit_check.main.contains("Say how often readings are taken"),
+            "the reason is among the answers to check: {}",
+            edit_check.main
+        );
+        let reader = Actor::anonymous(EntryPoint::Web);
+        let saved = technologies::get_by_slug(&test_db.db, &reader, "breathwell-home-spirometry")
             .await
-            .expect("history");
-    let doors: Vec<_> = history
-        .iter()
-        .map(|r| (r.number, r.entry_point, r.reason.clone()))
-        .collect();
-    assert_eq!(
-        doors,
-        vec![
-            (
-                2,
-                EntryPoint::Web,
-                Some("Say how often readings are taken".to_owned())
-            ),
-            (1, EntryPoint::Web, None),
-        ],
-        "each save is a revision, from the web, with the reason given"
-    );
-    let history = journey.page("history");
-    for shown in [
-        "Say how often readings are taken",
-        "What changed from revision 1 to revision 2",
-        "Summary",
-        "Weekly home spirometry",
-    ] {
-        assert!(history.main.contains(shown), "{shown}: {}", history.main);
+            .expect("registered");
+        let history =
+            registry_api::service::revisions::of_technology(&test_db.db, &reader, saved.record.id)
+                .await
+                .expect("history");
+        let doors: Vec<_> = history
+            .iter()
+            .map(|r| (r.number, r.entry_point, r.reason.clone()))
+            .collect();
+        assert_eq!(
+            doors,
+            vec![
+                (
+                    2,
+                    EntryPoint::Web,
+                    Some("Say how often readings are taken".to_owned())
+                ),
+                (1, EntryPoint::Web, None),
+            ],
+            "each save is a revision, from the web, with the reason given"
+        );
+        let history = journey.page("history");
+        for shown in [
+            "Say how often readings are taken",
+            "What changed from revision 1 to revision 2",
+            "Summary",
+            "Weekly home spirometry",
+        ] {
+            assert!(history.main.contains(shown), "{shown}: {}", history.main);
+        }
+        assert!(
+            !history.main.contains("Description"),
+            "only changed fields are listed: {}",
+            history.main
+        );
+        let again = journey.page("seen again");
+        assert!(
+            !again.main.contains("Technology updated"),
+            "the banner shows once: {}",
+            again.main
+        );
+        app.stop();
+        test_db.finish().await;
     }
-    assert!(
-        !history.main.contains("Description"),
-        "only changed fields are listed: {}",
-        history.main
-    );
-    let again = journey.page("seen again");
-    assert!(
-        !again.main.contains("Technology updated"),
-        "the banner shows once: {}",
-        again.main
-    );
-    app.stop();
-    test_db.finish().await;
 }
 
 /// A browser session for `actor`, and the CSRF token its forms carry.
@@ -342,85 +343,86 @@ async fn a_stale_edit_is_explained_and_forged_posts_change_nothing() {
 
 #[tokio::test]
 async fn a_person_creates_uses_and_revokes_an_api_token_without_javascript() {
-    let (test_db, app) = demo_app().await;
-    let journey = Chromium::new()
-        .javascript(false)
-        .goto(app.url("/account/tokens"))
-        .click_button(&format!("Sign in as {INNOVATOR}"))
-        .snapshot("tokens")
-        .axe()
-        .fill("Expires after (days)", "soon")
-        .click_button("Create token")
-        .snapshot("errors")
-        .axe()
-        .fill("Token name", "Outcomes dashboard")
-        .fill("Expires after (days)", "30")
-        .click_button("Create token")
-        .snapshot("created")
-        .axe()
-        .run()
-        .await;
-    for (page, violations) in journey.axe_results() {
-        assert!(violations.is_empty(), "{}: {violations:?}", page.url);
-    }
-    let tokens = journey.page("tokens");
-    assert_eq!(
-        tokens.path(),
-        "/account/tokens",
-        "brought back after signing in"
-    );
-    assert!(
-        tokens.main.contains("You have no tokens yet"),
-        "{}",
-        tokens.main
-    );
-    let errors = journey.page("errors");
-    assert_eq!(errors.status, Some(422));
-    for message in [
-        "Enter the number of days, like 90",
-        "Enter a name for the token",
-    ] {
-        assert!(errors.main.contains(message), "{message}: {}", errors.main);
-    }
-    let created = journey.page("created");
-    assert!(
-        created.main.contains("this is the only time it is shown"),
-        "{}",
-        created.main
-    );
-    let secret = created
-        .main
-        .split_whitespace()
-        .find(|w| w.starts_with("ior_"))
-        .expect("the secret is on the page")
-        .to_owned();
-    let me = "{ viewer { name } }";
-    let answer = app.graphql(Some(&secret), me, serde_json::json!({})).await;
-    assert_eq!(
-        answer["data"]["viewer"]["name"], INNOVATOR,
-        "the token works: {answer}"
-    );
+    for (test_db, app) in demo_apps().await {
+        let journey = Chromium::new()
+            .javascript(false)
+            .goto(app.url("/account/tokens"))
+            .click_button(&format!("Sign in as {INNOVATOR}"))
+            .snapshot("tokens")
+            .axe()
+            .fill("Expires after (days)", "soon")
+            .click_button("Create token")
+            .snapshot("errors")
+            .axe()
+            .fill("Token name", "Outcomes dashboard")
+            .fill("Expires after (days)", "30")
+            .click_button("Create token")
+            .snapshot("created")
+            .axe()
+            .run()
+            .await;
+        for (page, violations) in journey.axe_results() {
+            assert!(violations.is_empty(), "{}: {violations:?}", page.url);
+        }
+        let tokens = journey.page("tokens");
+        assert_eq!(
+            tokens.path(),
+            "/account/tokens",
+            "brought back after signing in"
+        );
+        assert!(
+            tokens.main.contains("You have no tokens yet"),
+            "{}",
+            tokens.main
+        );
+        let errors = journey.page("errors");
+        assert_eq!(errors.status, Some(422));
+        for message in [
+            "Enter the number of days, like 90",
+            "Enter a name for the token",
+        ] {
+            assert!(errors.main.contains(message), "{message}: {}", errors.main);
+        }
+        let created = journey.page("created");
+        assert!(
+            created.main.contains("this is the only time it is shown"),
+            "{}",
+            created.main
+        );
+        let secret = created
+            .main
+            .split_whitespace()
+            .find(|w| w.starts_with("ior_"))
+            .expect("the secret is on the page")
+            .to_owned();
+        let me = "{ viewer { name } }";
+        let answer = app.graphql(Some(&secret), me, serde_json::json!({})).await;
+        assert_eq!(
+            answer["data"]["viewer"]["name"], INNOVATOR,
+            "the token works: {answer}"
+        );
 
-    // Revoking it, in another browser session of the same person, from the list.
-    let revoked = Chromium::new()
-        .javascript(false)
-        .goto(app.url("/account/tokens"))
-        .click_button(&format!("Sign in as {INNOVATOR}"))
-        .click_button("Revoke Outcomes dashboard")
-        .snapshot("revoked")
-        .run()
-        .await;
-    let page = revoked.page("revoked");
-    assert_eq!(page.path(), "/account/tokens");
-    assert!(page.main.contains("Token revoked"), "{}", page.main);
-    assert!(page.main.contains("Revoked"), "{}", page.main);
-    let answer = app.graphql(Some(&secret), me, serde_json::json!({})).await;
-    assert!(
-        answer["data"]["viewer"]["name"] != INNOVATOR,
-        "a revoked token no longer works: {answer}"
-    );
-    app.stop();
-    test_db.finish().await;
+        // Revoking it, in another browser session of the same person, from the list.
+        let revoked = Chromium::new()
+            .javascript(false)
+            .goto(app.url("/account/tokens"))
+            .click_button(&format!("Sign in as {INNOVATOR}"))
+            .click_button("Revoke Outcomes dashboard")
+            .snapshot("revoked")
+            .run()
+            .await;
+        let page = revoked.page("revoked");
+        assert_eq!(page.path(), "/account/tokens");
+        assert!(page.main.contains("Token revoked"), "{}", page.main);
+        assert!(page.main.contains("Revoked"), "{}", page.main);
+        let answer = app.graphql(Some(&secret), me, serde_json::json!({})).await;
+        assert!(
+            answer["data"]["viewer"]["name"] != INNOVATOR,
+            "a revoked token no longer works: {answer}"
+        );
+        app.stop();
+        test_db.finish().await;
+    }
 }
 
 /// The demo trust evaluator.
@@ -428,108 +430,109 @@ const EVALUATOR: &str = "Rhodri Penhallow";
 
 #[tokio::test]
 async fn an_evaluator_registers_a_pilot_seeing_what_was_tried_without_javascript() {
-    let (test_db, app) = demo_app().await;
-    let journey = Chromium::new()
-        .javascript(false)
-        .goto(app.url("/pilots/new"))
-        .click_button(&format!("Sign in as {EVALUATOR}"))
-        .snapshot("form")
-        .axe()
-        .fill("Day of start date", "31")
-        .fill("Month of start date", "2")
-        .fill("Year of start date", "2025")
-        .click_button("Continue")
-        .snapshot("errors")
-        .axe()
-        .select(
-            "Technology being piloted",
-            "Lumenward Virtual Ward Platform",
-        )
-        .fill("Title", "Virtual ward for frail older people at home")
-        .fill(
-            "Problem it addresses",
-            "Frail older people stayed in hospital for want of a safe way home.",
-        )
-        .check("Planned")
-        .fill("Day of start date", "1")
-        .fill("Month of start date", "4")
-        .check("Community care")
-        .select("Specialty", "Frailty")
-        .fill("Population", "Adults over 75 leaving the acute wards")
-        .check("Before and after")
-        .check("Internal")
-        .click_button("Continue")
-        .snapshot("check answers")
-        .axe()
-        .click_button("Register pilot")
-        .snapshot("registered")
-        .run()
-        .await;
-    for (page, violations) in journey.axe_results() {
-        assert!(violations.is_empty(), "{}: {violations:?}", page.url);
-    }
-    let errors = journey.page("errors");
-    assert_eq!(errors.status, Some(422));
-    for message in [
-        "Select the technology",
-        "Enter",
-        "The start date must be a real date",
-        "Select the pilot's status",
-    ] {
-        assert!(errors.main.contains(message), "{message}: {}", errors.main);
-    }
-    let check = journey.page("check answers");
-    assert!(
-        check.main.contains("Has this been tried?"),
-        "{}",
-        check.main
-    );
-    assert!(
-        check
-            .main
-            .contains("respiratory virtual ward pilot in Downsvale Hospitals"),
-        "the technology's other pilots, with their outcomes: {}",
-        check.main
-    );
-    assert!(
-        check
-            .main
-            .contains("Pilots with similar titles or problems")
-            && check
+    for (test_db, app) in demo_apps().await {
+        let journey = Chromium::new()
+            .javascript(false)
+            .goto(app.url("/pilots/new"))
+            .click_button(&format!("Sign in as {EVALUATOR}"))
+            .snapshot("form")
+            .axe()
+            .fill("Day of start date", "31")
+            .fill("Month of start date", "2")
+            .fill("Year of start date", "2025")
+            .click_button("Continue")
+            .snapshot("errors")
+            .axe()
+            .select(
+                "Technology being piloted",
+                "Lumenward Virtual Ward Platform",
+            )
+            .fill("Title", "Virtual ward for frail older people at home")
+            .fill(
+                "Problem it addresses",
+                "Frail older people stayed in hospital for want of a safe way home.",
+            )
+            .check("Planned")
+            .fill("Day of start date", "1")
+            .fill("Month of start date", "4")
+            .check("Community care")
+            .select("Specialty", "Frailty")
+            .fill("Population", "Adults over 75 leaving the acute wards")
+            .check("Before and after")
+            .check("Internal")
+            .click_button("Continue")
+            .snapshot("check answers")
+            .axe()
+            .click_button("Register pilot")
+            .snapshot("registered")
+            .run()
+            .await;
+        for (page, violations) in journey.axe_results() {
+            assert!(violations.is_empty(), "{}: {violations:?}", page.url);
+        }
+        let errors = journey.page("errors");
+        assert_eq!(errors.status, Some(422));
+        for message in [
+            "Select the technology",
+            "Enter",
+            "The start date must be a real date",
+            "Select the pilot's status",
+        ] {
+            assert!(errors.main.contains(message), "{message}: {}", errors.main);
+        }
+        let check = journey.page("check answers");
+        assert!(
+            check.main.contains("Has this been tried?"),
+            "{}",
+            check.main
+        );
+        assert!(
+            check
                 .main
-                .contains("Hospital at home for older people with frailty"),
-        "other technologies' pilots on the same problem: {}",
-        check.main
-    );
-    let registered = journey.page("registered");
-    assert!(
-        registered.path().starts_with("/pilots/"),
-        "{}",
-        registered.url
-    );
-    assert_eq!(
-        registered.heading.as_deref(),
-        Some("Virtual ward for frail older people at home")
-    );
-    assert!(
-        registered.main.contains("Pilot registered as a draft"),
-        "{}",
-        registered.main
-    );
-    let anonymous = app
-        .http
-        .get(&registered.url)
-        .send()
-        .await
-        .expect("send")
-        .status();
-    assert_eq!(
-        anonymous,
-        StatusCode::NOT_FOUND,
-        "a draft is its host's alone"
-    );
-    app.stop();
-    test_db.finish().await;
+                .contains("respiratory virtual ward pilot in Downsvale Hospitals"),
+            "the technology's other pilots, with their outcomes: {}",
+            check.main
+        );
+        assert!(
+            check
+                .main
+                .contains("Pilots with similar titles or problems")
+                && check
+                    .main
+                    .contains("Hospital at home for older people with frailty"),
+            "other technologies' pilots on the same problem: {}",
+            check.main
+        );
+        let registered = journey.page("registered");
+        assert!(
+            registered.path().starts_with("/pilots/"),
+            "{}",
+            registered.url
+        );
+        assert_eq!(
+            registered.heading.as_deref(),
+            Some("Virtual ward for frail older people at home")
+        );
+        assert!(
+            registered.main.contains("Pilot registered as a draft"),
+            "{}",
+            registered.main
+        );
+        let anonymous = app
+            .http
+            .get(&registered.url)
+            .send()
+            .await
+            .expect("send")
+            .status();
+        assert_eq!(
+            anonymous,
+            StatusCode::NOT_FOUND,
+            "a draft is its host's alone"
+        );
+        app.stop();
+        test_db.finish().await;
+    }
 }
 
 /// The demo pilot at Northmoor Valley, the demo evaluator's trust, that the edit journey edits.
@@ -537,121 +540,122 @@ const NORTHMOOR_PILOT: &str = "Remote monitoring in advanced kidney disease at N
 
 #[tokio::test]
 async fn an_evaluator_edits_a_pilot_giving_a_reason_without_javascript() {
-    let (test_db, app) = demo_app().await;
-    let opened = pilot::Entity::find()
-        .filter(pilot::Column::Title.eq(NORTHMOOR_PILOT))
-        .one(&test_db.db)
-        .await
-        .expect("read")
-        .expect("the demo pilot");
-    let edit = format!("/pilots/{}/edit", opened.id);
-    let renamed = "Remote monitoring in advanced kidney disease: Northmoor Valley pilot";
-    let reason = "Name the pilot as the trust's board papers do";
-    let journey = Chromium::new()
-        .javascript(false)
-        .goto(app.url(&edit))
-        .click_button(&format!("Sign in as {EVALUATOR}"))
-        .snapshot("form")
-        .axe()
-        .fill("Title", "")
-        .click_button("Continue")
-        .snapshot("errors")
-        .axe()
-        .click_link("Enter a title")
-        .snapshot("to the field")
-        .fill("Title", renamed)
-        .fill("Reason for the change", reason)
-        .click_button("Continue")
-        .snapshot("check answers")
-        .axe()
-        .click_button("Save changes")
-        .snapshot("updated")
-        .goto(app.url(&format!("/pilots/{}/history", opened.id)))
-        .snapshot("history")
-        .run()
-        .await;
+    for (test_db, app) in demo_apps().await {
+        let opened = pilot::Entity::find()
+            .filter(pilot::Column::Title.eq(NORTHMOOR_PILOT))
+            .one(&test_db.db)
+            .await
+            .expect("read")
+            .expect("the demo pilot");
+        let edit = format!("/pilots/{}/edit", opened.id);
+        let renamed = "Remote monitoring in advanced kidney disease: Northmoor Valley pilot";
+        let reason = "Name the pilot as the trust's board papers do";
+        let journey = Chromium::new()
+            .javascript(false)
+            .goto(app.url(&edit))
+            .click_button(&format!("Sign in as {EVALUATOR}"))
+            .snapshot("form")
+            .axe()
+            .fill("Title", "")
+            .click_button("Continue")
+            .snapshot("errors")
+            .axe()
+            .click_link("Enter a title")
+            .snapshot("to the field")
+            .fill("Title", renamed)
+            .fill("Reason for the change", reason)
+            .click_button("Continue")
+            .snapshot("check answers")
+            .axe()
+            .click_button("Save changes")
+            .snapshot("updated")
+            .goto(app.url(&format!("/pilots/{}/history", opened.id)))
+            .snapshot("history")
+            .run()
+            .await;
 
-    let checked = journey.axe_results();
-    assert_eq!(
-        checked.len(),
-        3,
-        "axe-core checked the form with errors and without, and the check page"
-    );
-    for (page, violations) in checked {
-        assert!(violations.is_empty(), "{}: {violations:?}", page.url);
+        let checked = journey.axe_results();
+        assert_eq!(
+            checked.len(),
+            3,
+            "axe-core checked the form with errors and without, and the check page"
+        );
+        for (page, violations) in checked {
+            assert!(violations.is_empty(), "{}: {violations:?}", page.url);
+        }
+        let form = journey.page("form");
+        assert_eq!(form.path(), edit, "signing in brings them back");
+        assert_eq!(
+            form.heading.as_deref(),
+            Some(format!("Edit {NORTHMOOR_PILOT}").as_str())
+        );
+
+        let errors = journey.page("errors");
+        assert_eq!(errors.status, Some(422));
+        assert!(errors.title.starts_with("Error: "), "{}", errors.title);
+        assert!(
+            errors.main.contains("There is a problem"),
+            "{}",
+            errors.main
+        );
+        assert!(errors.main.contains("Enter a title"), "{}", errors.main);
+        let to_field = journey.page("to the field");
+        assert!(
+            to_field.url.ends_with("#title"),
+            "the summary links to the field: {}",
+            to_field.url
+        );
+
+        let check = journey.page("check answers");
+        assert_eq!(
+            check.heading.as_deref(),
+            Some("Check your answers before saving")
+        );
+        for answer in [
+            renamed,
+            reason,
+            "Northmoor Valley NHS Foundation Trust",
+            "£60,300",
+        ] {
+            assert!(check.main.contains(answer), "{answer}: {}", check.main);
+        }
+        assert!(
+            !check.main.contains("Has this been tried?"),
+            "an edit is not asked what was tried: {}",
+            check.main
+        );
+
+        let updated = journey.page("updated");
+        assert_eq!(updated.path(), format!("/pilots/{}", opened.id));
+        assert_eq!(updated.heading.as_deref(), Some(renamed));
+        assert!(
+            updated.main.contains("Pilot updated"),
+            "a success banner: {}",
+            updated.main
+        );
+        let history = journey.page("history");
+        assert!(history.main.contains(reason), "{}", history.main);
+
+        let saved = pilot::Entity::find_by_id(opened.id)
+            .one(&test_db.db)
+            .await
+            .expect("read")
+            .expect("still there");
+        assert_eq!(saved.title, renamed);
+        assert_eq!(saved.version, opened.version + 1, "one save, one version");
+        assert_eq!(
+            pilot::Model {
+                title: opened.title.clone(),
+                version: opened.version,
+                updated_at: opened.updated_at,
+                ..saved
+            },
+            opened,
+            "the form opened with the pilot's details, so nothing but the title changed"
+        );
+        app.stop();
+        test_db.finish().await;
     }
-    let form = journey.page("form");
-    assert_eq!(form.path(), edit, "signing in brings them back");
-    assert_eq!(
-        form.heading.as_deref(),
-        Some(format!("Edit {NORTHMOOR_PILOT}").as_str())
-    );
-
-    let errors = journey.page("errors");
-    assert_eq!(errors.status, Some(422));
-    assert!(errors.title.starts_with("Error: "), "{}", errors.title);
-    assert!(
-        errors.main.contains("There is a problem"),
-        "{}",
-        errors.main
-    );
-    assert!(errors.main.contains("Enter a title"), "{}", errors.main);
-    let to_field = journey.page("to the field");
-    assert!(
-        to_field.url.ends_with("#title"),
-        "the summary links to the field: {}",
-        to_field.url
-    );
-
-    let check = journey.page("check answers");
-    assert_eq!(
-        check.heading.as_deref(),
-        Some("Check your answers before saving")
-    );
-    for answer in [
-        renamed,
-        reason,
-        "Northmoor Valley NHS Foundation Trust",
-        "£60,300",
-    ] {
-        assert!(check.main.contains(answer), "{answer}: {}", check.main);
-    }
-    assert!(
-        !check.main.contains("Has this been tried?"),
-        "an edit is not asked what was tried: {}",
-        check.main
-    );
-
-    let updated = journey.page("updated");
-    assert_eq!(updated.path(), format!("/pilots/{}", opened.id));
-    assert_eq!(updated.heading.as_deref(), Some(renamed));
-    assert!(
-        updated.main.contains("Pilot updated"),
-        "a success banner: {}",
-        updated.main
-    );
-    let history = journey.page("history");
-    assert!(history.main.contains(reason), "{}", history.main);
-
-    let saved = pilot::Entity::find_by_id(opened.id)
-        .one(&test_db.db)
-        .await
-        .expect("read")
-        .expect("still there");
-    assert_eq!(saved.title, renamed);
-    assert_eq!(saved.version, opened.version + 1, "one save, one version");
-    assert_eq!(
-        pilot::Model {
-            title: opened.title.clone(),
-            version: opened.version,
-            updated_at: opened.updated_at,
-            ..saved
-        },
-        opened,
-        "the form opened with the pilot's details, so nothing but the title changed"
-    );
-    app.stop();
-    test_db.finish().await;
 }
 
 /// A pilot's details as the edit form posts them, each name under `prefix` ("" for what is
