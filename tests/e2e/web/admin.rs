@@ -6,16 +6,14 @@
 //! refused, and a forged POST changes nothing. On SQLite, and on PostgreSQL when
 //! `REGISTRY_TEST_POSTGRES_URL` is set.
 
-use registry_api::Actor;
-use registry_api::auth::SessionPolicy;
-use registry_api::model::{EntryPoint, Role, Visibility, metric, organisation, pilot};
-use registry_api::service::{memberships, metrics, organisations, sessions};
+use registry_api::model::{Role, Visibility, metric, organisation, pilot};
+use registry_api::service::{memberships, metrics, organisations};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::support::app::TestApp;
+use super::{demo_apps, session_of};
 use crate::support::chromium::Chromium;
-use crate::support::{self, TestDb, World};
+use crate::support::{self, World};
 
 /// The demo registry administrator.
 const ADMINISTRATOR: &str = "Imogen Fairweather";
@@ -27,22 +25,6 @@ const REASON: &str = "Registered twice: the same pilot is recorded by its evalua
 /// "Error:" reads with its message.
 fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The demo registry served on every engine under test: fresh, migrated, demo data loaded.
-async fn demo_apps() -> Vec<(TestDb, TestApp)> {
-    let mut apps = Vec::new();
-    for test_db in support::empty_databases().await {
-        registry_api::db::migrate(&test_db.db)
-            .await
-            .unwrap_or_else(|e| panic!("migrate {}: {e}", test_db.engine));
-        registry_seed::demo::load(&test_db.db)
-            .await
-            .unwrap_or_else(|e| panic!("demo data on {}: {e}", test_db.engine));
-        let app = test_db.app().await;
-        apps.push((test_db, app));
-    }
-    apps
 }
 
 #[tokio::test]
@@ -320,23 +302,6 @@ async fn an_administrator_adds_a_metric_and_an_organisation_and_withdraws_a_pilo
         app.stop();
         test_db.finish().await;
     }
-}
-
-/// A browser session for `actor`, and the CSRF token its forms carry.
-async fn session_of(db: &sea_orm::DatabaseConnection, actor: &Actor) -> (String, String) {
-    let secret = sessions::start(
-        db,
-        actor.user_id().expect("a person"),
-        SessionPolicy::default(),
-        None,
-    )
-    .await
-    .expect("session");
-    let current = sessions::current(db, &secret, SessionPolicy::default(), EntryPoint::Web)
-        .await
-        .expect("read session")
-        .expect("live session");
-    (secret, current.csrf_token)
 }
 
 #[tokio::test]

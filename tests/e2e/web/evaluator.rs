@@ -6,45 +6,22 @@
 
 use std::time::Duration;
 
-use registry_api::auth::SessionPolicy;
+use registry_api::Actor;
 use registry_api::model::{
     EntryPoint, Visibility, pilot, pilot_measure, pilot_share, report_revision, user,
 };
-use registry_api::service::sessions;
+use registry_api::service::{accounts, sharing};
 use reqwest::StatusCode;
 use sea_orm::prelude::Uuid;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::demo_apps;
+use super::{demo_apps, session_of};
 use crate::support::app::TestApp;
 use crate::support::chromium::{Chromium, Journey};
 
 /// The demo evaluator at Northmoor Valley NHS Foundation Trust (RZ4).
 const EVALUATOR: &str = "Rhodri Penhallow";
 const TITLE: &str = "Remote monitoring after heart failure discharge in Northmoor";
-
-/// A browser session for the demo person called `name`.
-async fn cookie_of(db: &sea_orm::DatabaseConnection, name: &str) -> String {
-    session_of(db, name).await.0
-}
-
-/// A browser session for the demo person called `name`, and the CSRF token its forms carry.
-async fn session_of(db: &sea_orm::DatabaseConnection, name: &str) -> (String, String) {
-    let person = user::Entity::find()
-        .filter(user::Column::Name.eq(name))
-        .one(db)
-        .await
-        .expect("find person")
-        .expect("a demo person");
-    let secret = sessions::start(db, person.id, SessionPolicy::default(), None)
-        .await
-        .expect("session");
-    let current = sessions::current(db, &secret, SessionPolicy::default(), EntryPoint::Web)
-        .await
-        .expect("read session")
-        .expect("live session");
-    (format!("registry_session={secret}"), current.csrf_token)
-}
 
 async fn status_of(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
     let mut request = app.http.get(app.url(path));
@@ -407,6 +384,25 @@ async fn an_evaluator_records_shares_publishes_and_amends_a_pilot_without_javasc
     }
 }
 
+/// The demo person called `name`, signed in.
+async fn person(db: &sea_orm::DatabaseConnection, name: &str) -> Actor {
+    let found = user::Entity::find()
+        .filter(user::Column::Name.eq(name))
+        .one(db)
+        .await
+        .expect("find person")
+        .expect("a demo person");
+    accounts::actor_for_user(db, found.id, EntryPoint::Web, None)
+        .await
+        .expect("actor")
+}
+
+/// A browser session's cookie for the demo person called `name`.
+async fn cookie_of(db: &sea_orm::DatabaseConnection, name: &str) -> String {
+    let secret = session_of(db, &person(db, name).await).await.0;
+    format!("registry_session={secret}")
+}
+
 /// What a forged POST could have changed of a pilot: its visibility and version, its shares,
 /// measures and report revisions.
 async fn state_of(
@@ -447,21 +443,9 @@ async fn forged_posts_to_the_evaluator_pages_change_nothing() {
     for (test_db, app) in demo_apps().await {
         let db = &test_db.db;
         let engine = test_db.engine;
-        let (cookie, csrf) = session_of(db, EVALUATOR).await;
-        let evaluator = user::Entity::find()
-            .filter(user::Column::Name.eq(EVALUATOR))
-            .one(db)
-            .await
-            .expect("find")
-            .expect("evaluator");
-        let actor = registry_api::service::accounts::actor_for_user(
-            db,
-            evaluator.id,
-            EntryPoint::Web,
-            None,
-        )
-        .await
-        .expect("actor");
+        let actor = person(db, EVALUATOR).await;
+        let (secret, csrf) = session_of(db, &actor).await;
+        let cookie = format!("registry_session={secret}");
         let draft = pilot::Entity::find()
             .filter(pilot::Column::Visibility.eq(Visibility::Draft))
             .filter(pilot::Column::HostOrganisationId.is_in(actor.organisation_ids()))
@@ -473,7 +457,7 @@ async fn forged_posts_to_the_evaluator_pages_change_nothing() {
             .await
             .expect("find")
             .expect("RZ2");
-        registry_api::service::sharing::share(db, &actor, draft.id, other.id)
+        sharing::share(db, &actor, draft.id, other.id)
             .await
             .expect("share");
         let before = state_of(db, draft.id).await;

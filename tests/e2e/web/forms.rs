@@ -4,14 +4,12 @@
 //! what was typed; a POST without the session's token, or from another site, changes nothing.
 
 use registry_api::Actor;
-use registry_api::auth::SessionPolicy;
 use registry_api::model::{EntryPoint, Visibility, pilot, technology};
-use registry_api::service::{pilots, sessions, technologies};
+use registry_api::service::{pilots, technologies};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::demo_apps;
-use crate::support::app::TestApp;
+use super::{demo_apps, post, session_of};
 use crate::support::chromium::Chromium;
 use crate::support::{self, World};
 
@@ -214,43 +212,6 @@ async fn an_innovator_registers_and_edits_a_technology_without_javascript() {
         app.stop();
         test_db.finish().await;
     }
-}
-
-/// A browser session for `actor`, and the CSRF token its forms carry.
-async fn session_of(db: &sea_orm::DatabaseConnection, actor: &Actor) -> (String, String) {
-    let secret = sessions::start(
-        db,
-        actor.user_id().expect("a person"),
-        SessionPolicy::default(),
-        None,
-    )
-    .await
-    .expect("session");
-    let current = sessions::current(db, &secret, SessionPolicy::default(), EntryPoint::Web)
-        .await
-        .expect("read session")
-        .expect("live session");
-    (secret, current.csrf_token)
-}
-
-/// A form posted as `cookie`, with `headers`.
-async fn post(
-    app: &TestApp,
-    cookie: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    form: &[(String, String)],
-) -> (StatusCode, String) {
-    let mut request = app
-        .http
-        .post(app.url(path))
-        .header("cookie", format!("registry_session={cookie}"))
-        .form(form);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.send().await.expect("send");
-    (response.status(), response.text().await.expect("body"))
 }
 
 #[tokio::test]

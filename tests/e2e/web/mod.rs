@@ -10,7 +10,14 @@ mod forms;
 mod my_organisation;
 mod pages;
 
+use registry_api::Actor;
+use registry_api::auth::SessionPolicy;
+use registry_api::model::EntryPoint;
+use registry_api::service::sessions;
+use reqwest::StatusCode;
+
 use crate::support;
+use crate::support::app::TestApp;
 
 /// A migrated SQLite database with the demo data set (whose people the demo accounts page
 /// offers), served with demo sign-in.
@@ -41,4 +48,44 @@ pub(super) async fn demo_apps() -> Vec<(support::TestDb, support::app::TestApp)>
         apps.push((test_db, app));
     }
     apps
+}
+
+/// A browser session for `actor`, and the CSRF token its forms carry.
+pub(super) async fn session_of(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+) -> (String, String) {
+    let secret = sessions::start(
+        db,
+        actor.user_id().expect("a person"),
+        SessionPolicy::default(),
+        None,
+    )
+    .await
+    .expect("session");
+    let current = sessions::current(db, &secret, SessionPolicy::default(), EntryPoint::Web)
+        .await
+        .expect("read session")
+        .expect("live session");
+    (secret, current.csrf_token)
+}
+
+/// A form posted as `cookie`, with `headers`.
+pub(super) async fn post(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    form: &[(String, String)],
+) -> (StatusCode, String) {
+    let mut request = app
+        .http
+        .post(app.url(path))
+        .header("cookie", format!("registry_session={cookie}"))
+        .form(form);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("send");
+    (response.status(), response.text().await.expect("body"))
 }
