@@ -180,7 +180,7 @@ pub async fn post(
              counted in comparisons of other pilots by those who can read it."
                 .to_owned(),
         ],
-        warning: Some(readers(visibility, &context.host, &[])),
+        warning: Some(readers(visibility, &context.host, &context.shared)),
         confirms: vec![("confirm", "Publish the pilot")],
     };
     Ok(page(StatusCode::OK, &check))

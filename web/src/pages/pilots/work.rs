@@ -53,20 +53,25 @@ pub struct CheckPage {
     pub confirms: Vec<(&'static str, &'static str)>,
 }
 
-/// Who reads a pilot at `visibility` (shared, as a draft, with `shared_with`), in a sentence.
+/// Who reads a pilot at `visibility`, shared with `shared_with`, in a sentence.
 pub fn readers(visibility: Visibility, host: &str, shared_with: &[String]) -> String {
-    match visibility {
-        Visibility::Public => "Everyone: anyone on the internet can read it, and find it by search, without signing in.".to_owned(),
-        Visibility::Nhs => format!(
-            "Staff of NHS organisations who sign in to the registry, and the members of {host}. People who are not signed in, and suppliers, cannot read it."
-        ),
-        Visibility::Draft if shared_with.is_empty() => {
-            format!("Only the members of {host}.")
-        }
-        Visibility::Draft => format!(
-            "Only the members of {host}, and of the organisations it is shared with: {}.",
+    let shared = if shared_with.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", and of the organisations it is shared with: {}",
             shared_with.join(", ")
+        )
+    };
+    match visibility {
+        Visibility::Public => "Everyone: anyone on the internet can read it, and find it by \
+                               search, without signing in."
+            .to_owned(),
+        Visibility::Nhs => format!(
+            "Staff of NHS organisations who sign in to the registry, and the members of \
+             {host}{shared}. People who are not signed in cannot read it."
         ),
+        Visibility::Draft => format!("Only the members of {host}{shared}."),
     }
 }
 
