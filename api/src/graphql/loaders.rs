@@ -13,6 +13,7 @@ use super::errors::to_graphql;
 use crate::actor::Actor;
 use crate::model::{metric, organisation, pilot, pilot_measure, report_revision};
 use crate::service::revisions::{self, Revision};
+use crate::service::sharing::{self, Share};
 use crate::service::technologies::Technology;
 use crate::service::{measures, metrics, organisations, pilots, reports, technologies};
 
@@ -43,6 +44,9 @@ pub struct RevisionsOfPilot(pub Uuid);
 pub struct HistoryOfPilot(pub Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct HistoryOfTechnology(pub Uuid);
+/// The organisations a pilot is shared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SharesOfPilot(pub Uuid);
 
 type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
 
@@ -171,5 +175,20 @@ impl Loader<HistoryOfTechnology> for RegistryLoader {
             .await
             .map_err(to_graphql)?;
         Ok(group(rows, |r| HistoryOfTechnology(r.record_id)))
+    }
+}
+
+impl Loader<SharesOfPilot> for RegistryLoader {
+    type Value = Vec<Share>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[SharesOfPilot]) -> LoadResult<SharesOfPilot, Self::Value> {
+        let found = sharing::of_pilots(&self.db, &self.actor, keys.iter().map(|k| k.0))
+            .await
+            .map_err(to_graphql)?;
+        Ok(found
+            .into_iter()
+            .map(|(id, shares)| (SharesOfPilot(id), shares))
+            .collect())
     }
 }

@@ -107,9 +107,22 @@ fn shared_with(organisations: BTreeSet<Uuid>) -> SelectStatement {
         .to_owned()
 }
 
-/// Whether the actor sees with whom a pilot is shared: its host's own members.
-pub fn can_see_sharing(actor: &Actor, pilot: &pilot::Model) -> bool {
-    actor.is_system() || actor.belongs_to(pilot.host_organisation_id)
+/// Which shares the actor sees, as a condition on `pilot_shares`: with whom a pilot is shared
+/// is its host's own members' business.
+pub fn sharing_visible(actor: &Actor) -> Condition {
+    if actor.is_system() {
+        return Condition::all();
+    }
+    let own = actor.organisation_ids();
+    if own.is_empty() {
+        return nothing();
+    }
+    let own_pilots = Query::select()
+        .column(pilot::Column::Id)
+        .from(pilot::Entity)
+        .and_where(pilot::Column::HostOrganisationId.is_in(own))
+        .to_owned();
+    Condition::all().add(pilot_share::Column::PilotId.in_subquery(own_pilots))
 }
 
 fn can_read_published(actor: &Actor, pilot: &pilot::Model) -> bool {

@@ -35,15 +35,29 @@ pub async fn of_pilot(
     actor: &Actor,
     pilot_id: Uuid,
 ) -> ServiceResult<Vec<Share>> {
-    let pilot = find_readable(db, actor, pilot_id).await?;
-    if !access::can_see_sharing(actor, &pilot) {
-        return Ok(Vec::new());
-    }
+    find_readable(db, actor, pilot_id).await?;
+    Ok(of_pilots(db, actor, [pilot_id])
+        .await?
+        .remove(&pilot_id)
+        .unwrap_or_default())
+}
+
+/// With whom each of the pilots is shared, oldest first, for those whose host the actor is a
+/// member of ([`access::sharing_visible`]); three statements however many pilots.
+pub async fn of_pilots(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    pilot_ids: impl IntoIterator<Item = Uuid>,
+) -> ServiceResult<HashMap<Uuid, Vec<Share>>> {
     let shares = pilot_share::Entity::find()
-        .filter(pilot_share::Column::PilotId.eq(pilot_id))
+        .filter(pilot_share::Column::PilotId.is_in(pilot_ids))
+        .filter(access::sharing_visible(actor))
         .order_by_asc(pilot_share::Column::SharedAt)
         .all(db)
         .await?;
+    if shares.is_empty() {
+        return Ok(HashMap::new());
+    }
     let organisations: HashMap<Uuid, organisation::Model> = organisation::Entity::find()
         .filter(organisation::Column::Id.is_in(shares.iter().map(|s| s.organisation_id)))
         .all(db)
@@ -58,16 +72,18 @@ pub async fn of_pilot(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    Ok(shares
-        .into_iter()
-        .filter_map(|s| {
-            Some(Share {
-                organisation: organisations.get(&s.organisation_id)?.clone(),
-                shared_at: s.shared_at,
-                shared_by: s.shared_by_user_id.and_then(|id| people.get(&id)).cloned(),
-            })
-        })
-        .collect())
+    let mut found: HashMap<Uuid, Vec<Share>> = HashMap::new();
+    for s in shares {
+        let Some(organisation) = organisations.get(&s.organisation_id) else {
+            continue;
+        };
+        found.entry(s.pilot_id).or_default().push(Share {
+            organisation: organisation.clone(),
+            shared_at: s.shared_at,
+            shared_by: s.shared_by_user_id.and_then(|id| people.get(&id)).cloned(),
+        });
+    }
+    Ok(found)
 }
 
 /// The pilot and the organisation to share it with or stop sharing it with, once the actor is

@@ -1,20 +1,16 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::DatabaseConnection;
 
 use super::{Measure, Organisation, RecordRevision, ReportRevision, Technology, loader};
-use crate::actor::Actor;
 use crate::graphql::enums::{
     CareSetting, EvaluationDesign, EvaluatorKind, EvidenceRating, PilotStatus, Specialty,
     Visibility,
 };
-use crate::graphql::errors::to_graphql;
 use crate::graphql::loaders::{
-    HistoryOfPilot, MeasuresOfPilot, OrganisationId, RevisionsOfPilot, TechnologyId,
+    HistoryOfPilot, MeasuresOfPilot, OrganisationId, RevisionsOfPilot, SharesOfPilot, TechnologyId,
 };
 use crate::graphql::sharing::PilotShare;
 use crate::model::pilot;
-use crate::service::sharing;
 
 /// A technology tried at a host organisation.
 #[derive(Debug)]
@@ -149,13 +145,12 @@ impl Pilot {
             .collect())
     }
     /// The organisations the pilot is shared with before publication: shown to its own
-    /// organisation only (others see none). One lookup per pilot: ask for it on one pilot.
-    #[graphql(complexity = "10 * child_complexity")]
+    /// organisation only (others see none).
     async fn shared_with(&self, ctx: &Context<'_>) -> Result<Vec<PilotShare>> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        Ok(sharing::of_pilot(db, ctx.data::<Actor>()?, self.0.id)
-            .await
-            .map_err(to_graphql)?
+        Ok(loader(ctx)?
+            .load_one(SharesOfPilot(self.0.id))
+            .await?
+            .unwrap_or_default()
             .into_iter()
             .map(Into::into)
             .collect())
