@@ -187,6 +187,7 @@ fuzz_target!(|input: Input| {
         definition: "A metric made up by the fuzzer".to_owned(),
         min_value: input.min_value.map(|n| number(n, unit, None)),
         max_value: input.max_value.map(|n| number(n, unit, None)),
+        retired_at: None,
         version: 1,
         created_at: Default::default(),
         updated_at: Default::default(),
