@@ -144,10 +144,6 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Subcommand)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "parsed once at start; boxing would only add noise"
-)]
 pub enum Command {
     /// Migrate the database, then serve the registry. An empty embedded database is filled with
     /// the demo data set first.
@@ -237,10 +233,6 @@ pub struct ServeArgs {
     )]
     pub max_connections_per_client: usize,
 
-    /// Milliseconds GraphQL batch loaders gather keys before one query fetches them all.
-    #[arg(long, env = "REGISTRY_GRAPHQL_BATCH_WINDOW_MS", default_value_t = 1)]
-    pub graphql_batch_window_ms: u64,
-
     /// The address people reach the registry at (https://… in production): the sign-in
     /// redirect is PUBLIC_URL/auth/callback, and an https address makes cookies Secure.
     /// Unset: http://<addr>, allowed on loopback only.
@@ -291,7 +283,6 @@ impl ServeArgs {
                 requests: RequestLimits {
                     body: self.body_limit,
                     timeout: Duration::from_secs(self.request_timeout),
-                    batch_window: Duration::from_millis(self.graphql_batch_window_ms),
                 },
                 rate_limits: RateLimits {
                     sign_in_per_minute: self.sign_in_per_minute,

@@ -134,21 +134,23 @@ pub async fn post_graphql(
     }
 
     let budget = limits::RequestBudget::default();
+    let levels = graphql::Levels::default();
     let requests: Vec<_> = requests
         .into_iter()
-        .map(|r| graphql::for_actor(r, &state.db, actor.clone(), state.batch_window, &budget))
+        .map(|r| graphql::for_actor(r, &state.db, actor.clone(), &levels, &budget))
         .collect();
     let started = std::time::Instant::now();
     let response = if single {
         let mut requests = requests;
         match requests.pop() {
-            Some(request) => BatchResponse::Single(state.schema.execute(request).await),
+            Some(request) => {
+                BatchResponse::Single(levels.drive(state.schema.execute(request)).await)
+            }
             None => return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "No operation"),
         }
     } else {
-        state
-            .schema
-            .execute_batch(BatchRequest::Batch(requests))
+        levels
+            .drive(state.schema.execute_batch(BatchRequest::Batch(requests)))
             .await
     };
 

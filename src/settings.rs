@@ -127,8 +127,6 @@ pub struct RequestLimits {
     pub body: usize,
     /// How long a request may take before it is answered 408.
     pub timeout: Duration,
-    /// How long GraphQL batch loaders gather keys before one query fetches them all.
-    pub batch_window: Duration,
 }
 
 impl Default for RequestLimits {
@@ -136,7 +134,6 @@ impl Default for RequestLimits {
         Self {
             body: 1_048_576,
             timeout: Duration::from_secs(30),
-            batch_window: Duration::from_millis(1),
         }
     }
 }

@@ -19,8 +19,6 @@ pub struct AppState {
     pub schema: RegistrySchema,
     pub body_limit: usize,
     pub request_timeout: Duration,
-    /// How long GraphQL batch loaders gather keys before querying.
-    pub batch_window: Duration,
     pub sign_in: SignIn,
     pub sign_in_limit: RateLimit,
     pub graphql_limit: RateLimit,
@@ -31,7 +29,6 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("body_limit", &self.body_limit)
             .field("request_timeout", &self.request_timeout)
-            .field("batch_window", &self.batch_window)
             .field("search", &self.search.name())
             .field("sign_in", &self.sign_in)
             .finish_non_exhaustive()
@@ -54,7 +51,6 @@ impl AppState {
             search,
             body_limit: requests.body,
             request_timeout: requests.timeout,
-            batch_window: requests.batch_window,
             sign_in,
             sign_in_limit: RateLimit::per_minute(rate_limits.sign_in_per_minute),
             graphql_limit: RateLimit::per_minute(rate_limits.graphql_per_minute),

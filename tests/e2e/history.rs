@@ -673,7 +673,7 @@ async fn graphql_lists_and_compares_revisions_as_the_services_do() {
             .graphql(
                 None,
                 "{ technology(slug: \"heart-watch\") { revisions { number actorLabel entryPoint }
-                   pilots { revisions { number action } } } }",
+                   pilots { nodes { revisions { number action } } } } }",
                 json!({}),
             )
             .await;
@@ -681,7 +681,7 @@ async fn graphql_lists_and_compares_revisions_as_the_services_do() {
             in_a_list["data"]["technology"],
             json!({
                 "revisions": [{ "number": 1, "actorLabel": "system (Command line)", "entryPoint": "CLI" }],
-                "pilots": [{ "revisions": [{ "number": 4, "action": "PUBLISH" }] }],
+                "pilots": { "nodes": [{ "revisions": [{ "number": 4, "action": "PUBLISH" }] }] },
             }),
             "{engine}: {in_a_list}"
         );

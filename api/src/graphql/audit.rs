@@ -72,7 +72,7 @@ impl AuditQuery {
             .unwrap_or_default()
             .into_filter()
             .map_err(to_graphql)?;
-        let request = connection::request(first, after).map_err(to_graphql)?;
+        let request = connection::request(ctx, first, after).map_err(to_graphql)?;
         let page = audit::list(db, actor, &filter, request)
             .await
             .map_err(|err| to_graphql(within_filter(err)))?;

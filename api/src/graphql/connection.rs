@@ -1,23 +1,44 @@
 //! Relay connections over the services' pages: opaque cursors, `pageInfo` and `totalCount`.
 
 use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields, OpaqueCursor};
-use async_graphql::{OutputType, SimpleObject};
+use async_graphql::{Context, Object, OutputType};
 
 use crate::error::{ErrorCode, ServiceError};
 use crate::service::{Page, PageRequest};
 
 /// What every connection adds to Relay's fields.
-#[derive(Debug, SimpleObject)]
+#[derive(Debug)]
 pub struct Counted {
+    /// Counted only when the query asks for it ([`request`]).
+    total_count: Option<u64>,
+}
+
+#[Object]
+impl Counted {
     /// How many records match, among those you may see.
-    pub total_count: u64,
+    async fn total_count(&self) -> async_graphql::Result<u64> {
+        self.total_count
+            .ok_or_else(|| "totalCount was not counted for this list".into())
+    }
 }
 
 pub type Paged<T> = Connection<OpaqueCursor<u64>, T, Counted, EmptyFields>;
 
 /// The page that `first` and `after` ask for, checked against the services' limits before
-/// anything is read.
-pub fn request(first: Option<i32>, after: Option<String>) -> Result<PageRequest, ServiceError> {
+/// anything is read; the list is counted only if the query selects `totalCount`.
+pub fn request(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<PageRequest, ServiceError> {
+    let request = offset_request(first, after)?;
+    Ok(match ctx.look_ahead().field("totalCount").exists() {
+        true => request,
+        false => request.uncounted(),
+    })
+}
+
+fn offset_request(first: Option<i32>, after: Option<String>) -> Result<PageRequest, ServiceError> {
     let offset = match after {
         None => 0,
         Some(cursor) => {

@@ -5,17 +5,22 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::Loader;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::DatabaseConnection;
 use sea_orm::prelude::Uuid;
 
 use super::errors::to_graphql;
 use crate::actor::Actor;
+use crate::error::ServiceResult;
 use crate::model::{metric, organisation, pilot, pilot_measure, report_revision};
 use crate::service::revisions::{self, Revision};
 use crate::service::sharing::{self, Share};
 use crate::service::technologies::Technology;
+use crate::service::{Page, PageRequest};
 use crate::service::{measures, metrics, organisations, pilots, reports, technologies};
+
+/// The loader a request carries, remembering what it loaded (see [`super::for_actor`]).
+pub type RequestLoader = DataLoader<RegistryLoader, HashMapCache>;
 
 /// Loads records for one request, as its actor may see them.
 #[derive(Debug)]
@@ -33,8 +38,15 @@ pub struct TechnologyId(pub Uuid);
 pub struct MetricId(pub Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PilotId(pub Uuid);
+/// One page of a technology's pilots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PilotsOfTechnology(pub Uuid);
+pub struct PilotsOfTechnology(pub Uuid, pub PageRequest);
+/// One page of the pilots an organisation hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PilotsHostedBy(pub Uuid, pub PageRequest);
+/// One page of the technologies an organisation supplies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TechnologiesSuppliedBy(pub Uuid, pub PageRequest);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MeasuresOfPilot(pub Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,7 +60,33 @@ pub struct HistoryOfTechnology(pub Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SharesOfPilot(pub Uuid);
 
+/// The most keys one batch queries at once: a full level of the deepest page the limits allow
+/// (100 records of 100), well under the databases' limits on bound parameters.
+pub const MAX_BATCH_KEYS: usize = 10_000;
+
 type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
+
+/// Pages of many parents' children: one load per distinct page request among the keys (one in
+/// all, when every parent is asked for the same page).
+async fn pages<K, V, L>(
+    keys: &[K],
+    key: impl Fn(Uuid, PageRequest) -> K,
+    parts: impl Fn(&K) -> (Uuid, PageRequest),
+    load: impl Fn(Vec<Uuid>, PageRequest) -> L,
+) -> LoadResult<K, Page<V>>
+where
+    K: std::hash::Hash + Eq,
+    L: std::future::Future<Output = ServiceResult<HashMap<Uuid, Page<V>>>>,
+{
+    let by_request = group(keys.iter().map(&parts).collect(), |(_, page)| *page);
+    let mut found = HashMap::new();
+    for (page, parents) in by_request {
+        let parents = parents.into_iter().map(|(parent, _)| parent).collect();
+        let loaded = load(parents, page).await.map_err(to_graphql)?;
+        found.extend(loaded.into_iter().map(|(parent, p)| (key(parent, page), p)));
+    }
+    Ok(found)
+}
 
 fn group<K: std::hash::Hash + Eq, V>(rows: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
     let mut grouped: HashMap<K, Vec<V>> = HashMap::new();
@@ -113,17 +151,52 @@ impl Loader<PilotId> for RegistryLoader {
 }
 
 impl Loader<PilotsOfTechnology> for RegistryLoader {
-    type Value = Vec<pilot::Model>;
+    type Value = Page<pilot::Model>;
     type Error = async_graphql::Error;
 
     async fn load(
         &self,
         keys: &[PilotsOfTechnology],
     ) -> LoadResult<PilotsOfTechnology, Self::Value> {
-        let rows = pilots::of_technologies(&self.db, &self.actor, keys.iter().map(|k| k.0))
-            .await
-            .map_err(to_graphql)?;
-        Ok(group(rows, |p| PilotsOfTechnology(p.technology_id)))
+        pages(keys, PilotsOfTechnology, |k| (k.0, k.1), |ids, page| async move {
+            pilots::of_technologies(&self.db, &self.actor, &ids, page).await
+        })
+        .await
+    }
+}
+
+impl Loader<PilotsHostedBy> for RegistryLoader {
+    type Value = Page<pilot::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[PilotsHostedBy]) -> LoadResult<PilotsHostedBy, Self::Value> {
+        pages(
+            keys,
+            PilotsHostedBy,
+            |k| (k.0, k.1),
+            |ids, page| async move { pilots::hosted_by(&self.db, &self.actor, &ids, page).await },
+        )
+        .await
+    }
+}
+
+impl Loader<TechnologiesSuppliedBy> for RegistryLoader {
+    type Value = Page<Technology>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[TechnologiesSuppliedBy],
+    ) -> LoadResult<TechnologiesSuppliedBy, Self::Value> {
+        pages(
+            keys,
+            TechnologiesSuppliedBy,
+            |k| (k.0, k.1),
+            |ids, page| async move {
+                technologies::supplied_by(&self.db, &self.actor, &ids, page).await
+            },
+        )
+        .await
     }
 }
 

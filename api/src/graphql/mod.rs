@@ -6,6 +6,7 @@ mod comparisons;
 mod connection;
 mod enums;
 pub mod errors;
+mod levels;
 pub mod limits;
 mod loaders;
 mod measures;
@@ -22,13 +23,13 @@ mod types;
 mod viewer;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{EmptySubscription, MergedObject, Request, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::actor::Actor;
+pub use levels::Levels;
 
 #[derive(Debug, MergedObject, Default)]
 pub struct Query(
@@ -81,26 +82,60 @@ pub fn sdl() -> String {
 
 /// Binds a request to its actor: the actor itself, a batch loader that sees what it sees, and
 /// the complexity budget of the HTTP request it came in (shared by the operations of a batch).
-/// `batch_window` is how long the loader gathers keys before it queries: it must cover the time
-/// to resolve one level of a page, or a level's keys split into two queries.
+/// The loader's batches close at the request's [`Levels`] gate, so run the request through
+/// [`Levels::drive`]. It remembers what it loaded for the rest of the request, unless the
+/// request may change records (`mutation`), where a later field must see the change.
 pub fn for_actor(
     request: Request,
     db: &DatabaseConnection,
     actor: Actor,
-    batch_window: Duration,
+    levels: &Levels,
     budget: &limits::RequestBudget,
 ) -> Request {
     let actor = Arc::new(actor);
-    let loader = DataLoader::new(
+    let loader = DataLoader::with_cache(
         loaders::RegistryLoader {
             db: db.clone(),
             actor: actor.clone(),
         },
-        tokio::spawn,
+        levels.spawner(),
+        HashMapCache::default(),
     )
-    .delay(batch_window);
+    .delay(std::time::Duration::ZERO)
+    .max_batch_size(loaders::MAX_BATCH_KEYS);
+    if may_change_records(&request.query) {
+        loader.enable_all_cache(false);
+    }
     request
         .data(actor.as_ref().clone())
         .data(loader)
         .data(budget.clone())
+}
+
+/// Whether the document holds a mutation (or fails to parse, when nothing runs anyway).
+fn may_change_records(query: &str) -> bool {
+    use async_graphql::parser::types::OperationType;
+    async_graphql::parser::parse_query(query).map_or(true, |document| {
+        document
+            .operations
+            .iter()
+            .any(|(_, operation)| operation.node.ty == OperationType::Mutation)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_change_records;
+
+    #[test]
+    fn only_queries_remember_what_they_loaded() {
+        assert!(!may_change_records("{ technologies { nodes { name } } }"));
+        assert!(!may_change_records(
+            "query A { viewer { name } } query B { pilots { totalCount } }"
+        ));
+        assert!(may_change_records(
+            "query A { viewer { name } } mutation B { x }"
+        ));
+        assert!(may_change_records("{ unclosed"));
+    }
 }

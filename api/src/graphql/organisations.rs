@@ -104,7 +104,7 @@ impl OrganisationQuery {
             parent_icb_id: filter_id("filter.parentIcbId", filter.parent_icb_id.as_ref())
                 .map_err(to_graphql)?,
         };
-        let request = connection::request(first, after).map_err(to_graphql)?;
+        let request = connection::request(ctx, first, after).map_err(to_graphql)?;
         let page = organisations::list(db, &filter, request)
             .await
             .map_err(to_graphql)?;

@@ -166,7 +166,7 @@ impl PilotQuery {
             .unwrap_or_default()
             .into_filter()
             .map_err(to_graphql)?;
-        let request = connection::request(first, after).map_err(to_graphql)?;
+        let request = connection::request(ctx, first, after).map_err(to_graphql)?;
         let page = pilots::list(db, actor, &filter, sort.into(), request)
             .await
             .map_err(to_graphql)?;

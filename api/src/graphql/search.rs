@@ -150,7 +150,7 @@ impl SearchQueryRoot {
     ) -> Result<Connection<OpaqueCursor<u64>, SearchResultNode, SearchTotals, EmptyFields>> {
         let engine = ctx.data::<SearchEngine>()?;
         let actor = ctx.data::<Actor>()?;
-        let page = request(first, after).map_err(to_graphql)?;
+        let page = request(ctx, first, after).map_err(to_graphql)?;
         let results = search::search(
             engine,
             actor,

@@ -155,7 +155,7 @@ impl TechnologyQuery {
             supplier_id: filter_id("filter.supplierId", filter.supplier_id.as_ref())
                 .map_err(to_graphql)?,
         };
-        let request = connection::request(first, after).map_err(to_graphql)?;
+        let request = connection::request(ctx, first, after).map_err(to_graphql)?;
         let page = technologies::list(db, actor, &filter, sort.into(), request)
             .await
             .map_err(to_graphql)?;

@@ -13,6 +13,7 @@ pub mod measures;
 pub mod memberships;
 pub mod metrics;
 pub mod organisations;
+pub(crate) mod pages;
 pub mod pilots;
 pub mod reads;
 pub mod reports;
@@ -41,11 +42,13 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 /// engines) work in proportion to their offset; past this, narrow the filter instead.
 pub const MAX_OFFSET: u64 = 10_000;
 
-/// A page request: up to `first` records after skipping `offset`, in the list's order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A page request: up to `first` records after skipping `offset`, in the list's order, and
+/// whether to count every record the list holds (a second statement, so only when shown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     pub first: u64,
     pub offset: u64,
+    pub count: bool,
 }
 
 impl PageRequest {
@@ -54,9 +57,18 @@ impl PageRequest {
         let request = Self {
             first: u64::try_from(first).unwrap_or(0),
             offset,
+            count: true,
         };
         request.check()?;
         Ok(request)
+    }
+
+    /// The same page, without counting the whole list.
+    pub fn uncounted(self) -> Self {
+        Self {
+            count: false,
+            ..self
+        }
     }
 
     fn check(&self) -> ServiceResult<()> {
@@ -99,6 +111,7 @@ impl Default for PageRequest {
         Self {
             first: 20,
             offset: 0,
+            count: true,
         }
     }
 }
@@ -121,11 +134,29 @@ pub enum Sort {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub has_next_page: bool,
-    /// How many records match the filter, among those the actor may see.
-    pub total_count: u64,
+    /// How many records match the filter, among those the actor may see: counted when the
+    /// request asked for it.
+    pub total_count: Option<u64>,
+}
+
+impl<T> Default for Page<T> {
+    /// The empty page.
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            has_next_page: false,
+            total_count: None,
+        }
+    }
 }
 
 impl<T> Page<T> {
+    /// The count of a page requested with counting on (as [`PageRequest::new`] makes them,
+    /// and every page a person sees); zero for one requested [`PageRequest::uncounted`].
+    pub fn total(&self) -> u64 {
+        self.total_count.unwrap_or(0)
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(f).collect(),
@@ -135,7 +166,7 @@ impl<T> Page<T> {
     }
 }
 
-/// Runs a filtered, ordered select as one page and counts everything it matches.
+/// Runs a filtered, ordered select as one page and, if asked, counts everything it matches.
 async fn page_of<E, C>(
     db: &impl ConnectionTrait,
     select: Select<E>,
@@ -165,9 +196,11 @@ where
     C: ColumnTrait,
 {
     request.check()?;
-    let total_count = select.clone().count(db).await?;
-    request.check_within(total_count)?;
-    let mut ordered = select;
+    let total_count = match request.count {
+        true => Some(count_within(db, select.clone(), request).await?),
+        false => None,
+    };
+    let mut ordered = select.clone();
     for (column, descending) in order {
         ordered = if *descending {
             ordered.order_by_desc(*column)
@@ -185,6 +218,10 @@ where
         .limit(request.first + 1)
         .all(db)
         .await?;
+    if items.is_empty() && total_count.is_none() && request.offset > 0 {
+        // Either the empty page just after the last record or a cursor past the end.
+        count_within(db, select, request).await?;
+    }
     let has_next_page = items.len() as u64 > request.first;
     items.truncate(request.first as usize);
     Ok(Page {
@@ -192,4 +229,18 @@ where
         has_next_page,
         total_count,
     })
+}
+
+/// How many records `select` matches, refusing a page that starts past them.
+async fn count_within<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    request: PageRequest,
+) -> ServiceResult<u64>
+where
+    E::Model: Sync,
+{
+    let total = select.count(db).await?;
+    request.check_within(total)?;
+    Ok(total)
 }

@@ -49,8 +49,8 @@ async fn every_query_answers_through_http() {
         );
 
         let nested = "{ slug name supplier { odsCode } careSettings esfTier dtac { section status }
-            pilots { title host { odsCode } measures { metric { code } baseline { value n sd } result { value }
-            change { absolute relative improved } } } }";
+            pilots { nodes { title host { odsCode } measures { metric { code } baseline { value n sd }
+            result { value } change { absolute relative improved } } } } }";
         let by_slug = app
             .graphql(
                 None,
@@ -73,7 +73,7 @@ async fn every_query_answers_through_http() {
             json!([{ "section": "CLINICAL_SAFETY", "status": "MET" }]),
             "{engine}"
         );
-        let measure = &technology["pilots"][0]["measures"][0];
+        let measure = &technology["pilots"]["nodes"][0]["measures"][0];
         assert_eq!(measure["metric"]["code"], "TEST_WAIT", "{engine}");
         assert_eq!(
             measure["change"],

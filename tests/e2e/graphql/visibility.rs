@@ -43,8 +43,11 @@ async fn a_draft_is_invisible_to_other_organisations_everywhere() {
             pilots { totalCount edges { node { title } } }
             drafts: pilots(filter: { visibility: DRAFT }) { totalCount }
             byHost: pilots(filter: { hostOrganisationId: $tech }) { totalCount }
-            technology(slug: \"heart-watch\") { pilots { title measures { id } reportRevisions { summary } } }
-            technologies { edges { node { pilots { title } } } }
+            technology(slug: \"heart-watch\") {
+                pilots { totalCount nodes { title measures { id } reportRevisions { summary } } }
+            }
+            technologies { edges { node { pilots { nodes { title } } } } }
+            host: organisation(id: $tech) { pilots { totalCount nodes { title } } }
         }";
         let viewers = [
             ("anonymous", None),
@@ -87,13 +90,21 @@ async fn a_draft_is_invisible_to_other_organisations_everywhere() {
             assert_eq!(data["byHost"]["totalCount"], 1, "{engine}: {who}");
             assert_eq!(
                 data["technology"]["pilots"],
-                json!([{ "title": "Open pilot", "measures": [], "reportRevisions": [] }]),
+                json!({
+                    "totalCount": 1,
+                    "nodes": [{ "title": "Open pilot", "measures": [], "reportRevisions": [] }],
+                }),
                 "{engine}: {who} nested"
             );
             assert_eq!(
-                data["technologies"]["edges"][0]["node"]["pilots"],
+                data["technologies"]["edges"][0]["node"]["pilots"]["nodes"],
                 json!([{ "title": "Open pilot" }]),
                 "{engine}: {who} nested in a list"
+            );
+            assert_eq!(
+                data["host"]["pilots"],
+                json!({ "totalCount": 1, "nodes": [{ "title": "Open pilot" }] }),
+                "{engine}: {who} through the host organisation"
             );
             assert!(
                 !body.to_string().contains("Secret draft")

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use registry::settings::{RateLimits, RequestLimits, SearchSettings, ServerSettings};
 use registry::{Application, ConnectionLimits, Connections};
@@ -104,7 +103,6 @@ impl TestApp {
             requests: RequestLimits {
                 // Debug builds on a shared two-core machine resolve a level of 50 records far
                 // slower than a release build; a wide window keeps each level in one batch.
-                batch_window: Duration::from_millis(50),
                 ..RequestLimits::default()
             },
             rate_limits: RateLimits {

@@ -35,6 +35,7 @@ async fn record_pages(db: &sea_orm::DatabaseConnection) -> Vec<String> {
     let one = PageRequest {
         first: 1,
         offset: 0,
+        count: true,
     };
     let pilot = pilots::list(db, &anonymous, &PilotFilter::default(), Sort::Name, one)
         .await

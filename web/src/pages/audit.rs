@@ -340,11 +340,11 @@ pub async fn log(
         };
         match listed {
             Ok(entries) => {
-                page.total = match entries.total_count {
+                page.total = match entries.total() {
                     1 => "1 entry".to_owned(),
                     n => format!("{} entries", format::count(n)),
                 };
-                page.pages = Pagination::new(entries.total_count, PER_PAGE, page_number, |n| {
+                page.pages = Pagination::new(entries.total(), PER_PAGE, page_number, |n| {
                     page.asked.href(n)
                 });
                 page.lines = entries.items.iter().map(line).collect();
@@ -450,7 +450,7 @@ pub async fn pilot_reads(
             }
         })
         .collect();
-    let pages = Pagination::new(entries.total_count, PER_PAGE, page_number, |n| {
+    let pages = Pagination::new(entries.total(), PER_PAGE, page_number, |n| {
         format!("/pilots/{id}/reads?page={n}")
     });
     let page = PilotReadsPage {

@@ -29,15 +29,16 @@ pub async fn show(State(state): State<WebState>, viewer: Viewer) -> PageResult {
     let one = PageRequest {
         first: 1,
         offset: 0,
+        count: true,
     };
     let actor = &viewer.actor;
     let technologies =
         technologies::list(&state.db, actor, &Default::default(), Sort::default(), one)
             .await?
-            .total_count;
+            .total();
     let pilots = pilots::list(&state.db, actor, &Default::default(), Sort::default(), one)
         .await?
-        .total_count;
+        .total();
     let recent = finder::search(
         &state.search,
         actor,
@@ -52,6 +53,7 @@ pub async fn show(State(state): State<WebState>, viewer: Viewer) -> PageResult {
             page: PageRequest {
                 first: RECENT,
                 offset: 0,
+                count: true,
             },
             ..SearchRequest::default()
         },

@@ -125,7 +125,7 @@ pub async fn show(
         details,
         parent,
         pilots,
-        technology_count: supplied.total_count,
+        technology_count: supplied.total(),
         technologies,
     })
 }

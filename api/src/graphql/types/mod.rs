@@ -21,12 +21,11 @@ pub use revision::{RecordRevision, RevisionDiff};
 pub use technology::Technology;
 pub use viewer::{ApiToken, Invitation, Membership, Viewer};
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Result};
 
-use super::loaders::RegistryLoader;
+use super::loaders::RequestLoader;
 
 /// The request's batch loader.
-pub(crate) fn loader<'a>(ctx: &'a Context<'_>) -> Result<&'a DataLoader<RegistryLoader>> {
-    ctx.data::<DataLoader<RegistryLoader>>()
+pub(crate) fn loader<'a>(ctx: &'a Context<'_>) -> Result<&'a RequestLoader> {
+    ctx.data::<RequestLoader>()
 }

@@ -1,8 +1,10 @@
 use async_graphql::{Context, ID, Object, Result};
 
-use super::loader;
+use super::{Pilot, Technology, loader};
+use crate::graphql::connection::{self, Paged};
 use crate::graphql::enums::{OrganisationKind, Region};
-use crate::graphql::loaders::OrganisationId;
+use crate::graphql::errors::to_graphql;
+use crate::graphql::loaders::{OrganisationId, PilotsHostedBy, TechnologiesSuppliedBy};
 use crate::model::organisation;
 
 /// An NHS trust, ICB, GP practice, PCN, supplier or other body.
@@ -41,6 +43,36 @@ impl Organisation {
     /// Primary care (GP practices and PCNs) rather than secondary or other care.
     async fn is_primary_care(&self) -> bool {
         self.0.kind.is_primary_care()
+    }
+    /// The pilots this organisation hosts that you may see, oldest first.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    async fn pilots(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Paged<Pilot>> {
+        let request = connection::request(ctx, first, after).map_err(to_graphql)?;
+        let page = loader(ctx)?
+            .load_one(PilotsHostedBy(self.0.id, request))
+            .await?
+            .unwrap_or_default();
+        Ok(connection::connection(request, page, Pilot))
+    }
+    /// The technologies this organisation supplies that you may see, by name.
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    async fn technologies(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Paged<Technology>> {
+        let request = connection::request(ctx, first, after).map_err(to_graphql)?;
+        let page = loader(ctx)?
+            .load_one(TechnologiesSuppliedBy(self.0.id, request))
+            .await?
+            .unwrap_or_default();
+        Ok(connection::connection(request, page, Technology))
     }
     async fn version(&self) -> i32 {
         self.0.version

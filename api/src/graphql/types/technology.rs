@@ -2,10 +2,12 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Organisation, Pilot, RecordRevision, loader};
+use crate::graphql::connection::{self, Paged};
 use crate::graphql::enums::{
     CareSetting, DeviceClass, DtacSection, DtacStatus, EsfTier, Specialty, Standard,
     TechnologyCategory, api_all,
 };
+use crate::graphql::errors::to_graphql;
 use crate::graphql::loaders::{HistoryOfTechnology, OrganisationId, PilotsOfTechnology};
 use crate::service::technologies;
 
@@ -87,14 +89,19 @@ impl Technology {
             .map(Organisation))
     }
     /// The pilots of this technology that you may see, oldest first.
-    #[graphql(complexity = "5 * child_complexity")]
-    async fn pilots(&self, ctx: &Context<'_>) -> Result<Vec<Pilot>> {
-        let mut pilots = loader(ctx)?
-            .load_one(PilotsOfTechnology(self.0.record.id))
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
+    async fn pilots(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Paged<Pilot>> {
+        let request = connection::request(ctx, first, after).map_err(to_graphql)?;
+        let page = loader(ctx)?
+            .load_one(PilotsOfTechnology(self.0.record.id, request))
             .await?
             .unwrap_or_default();
-        pilots.sort_by_key(|p| p.id);
-        Ok(pilots.into_iter().map(Pilot).collect())
+        Ok(connection::connection(request, page, Pilot))
     }
     /// When an administrator withdrew the technology (shown to its supplier and administrators).
     async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {

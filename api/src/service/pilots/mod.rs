@@ -19,7 +19,7 @@ use crate::model::{CareSetting, EvaluationDesign, EvaluatorKind, PilotStatus, Sp
 pub use attention::{Attention, OVERDUE_RULE, is_overdue, needing_attention};
 pub use filter::{PilotFilter, condition};
 pub(in crate::service) use read::find_readable;
-pub use read::{get, get_many, list, of_technologies, open};
+pub use read::{get, get_many, hosted_by, list, of_technologies, open};
 pub use validate::check;
 pub(in crate::service) use write::reindex_with_technology;
 pub use write::{publish, register, update, withdraw};

@@ -2,13 +2,15 @@
 //! read obeys the visibility rules in `access`, and hides the contact from readers outside
 //! the NHS.
 
+use std::collections::HashMap;
+
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, prelude::Uuid};
 
 use super::filter::{PilotFilter, condition};
 use crate::actor::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::model::pilot;
-use crate::service::{Page, PageRequest, Sort, access, page_sorted, reads};
+use crate::service::{Page, PageRequest, Sort, access, page_sorted, pages, reads};
 
 /// The pilot whatever its visibility, for a writer that has already checked the actor's rights.
 pub(super) async fn find(db: &impl ConnectionTrait, id: Uuid) -> ServiceResult<pilot::Model> {
@@ -80,19 +82,56 @@ pub async fn get_many(
         .collect())
 }
 
-/// The readable pilots of many technologies at once (for batch loading).
+/// One page of each technology's pilots that the actor may see, oldest first, in one
+/// statement for all of them (for batch loading).
 pub async fn of_technologies(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    technology_ids: impl IntoIterator<Item = Uuid>,
-) -> ServiceResult<Vec<pilot::Model>> {
-    Ok(pilot::Entity::find()
-        .filter(pilot::Column::TechnologyId.is_in(technology_ids))
-        .filter(access::readable_pilots(actor))
-        .all(db)
-        .await?
+    technology_ids: &[Uuid],
+    page: PageRequest,
+) -> ServiceResult<HashMap<Uuid, Page<pilot::Model>>> {
+    pages_by(db, actor, pilot::Column::TechnologyId, technology_ids, page).await
+}
+
+/// One page of the pilots each organisation hosts that the actor may see, oldest first, in
+/// one statement for all of them (for batch loading).
+pub async fn hosted_by(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    organisation_ids: &[Uuid],
+    page: PageRequest,
+) -> ServiceResult<HashMap<Uuid, Page<pilot::Model>>> {
+    pages_by(
+        db,
+        actor,
+        pilot::Column::HostOrganisationId,
+        organisation_ids,
+        page,
+    )
+    .await
+}
+
+async fn pages_by(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    parent: pilot::Column,
+    parents: &[Uuid],
+    page: PageRequest,
+) -> ServiceResult<HashMap<Uuid, Page<pilot::Model>>> {
+    let select = pilot::Entity::find().filter(access::readable_pilots(actor));
+    let pages = pages::by_parent(
+        db,
+        select,
+        parent,
+        parents,
+        &[],
+        (pilot::Column::Id, false),
+        page,
+    )
+    .await?;
+    Ok(pages
         .into_iter()
-        .map(|p| redact(actor, p))
+        .map(|(parent, page)| (parent, page.map(|p| redact(actor, p))))
         .collect())
 }
 

@@ -18,7 +18,7 @@ use crate::model::{
 };
 
 pub use attributes::with_attributes;
-pub use read::{count_pilots, get, get_by_slug, get_many, list};
+pub use read::{count_pilots, get, get_by_slug, get_many, list, supplied_by};
 pub use validate::check;
 pub use write::{register, update, withdraw};
 

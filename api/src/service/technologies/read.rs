@@ -1,6 +1,8 @@
 //! Reading technologies: one by id or slug, many by id, and filtered pages, each with its
 //! attributes; and how many of a technology's pilots the actor may see.
 
+use std::collections::HashMap;
+
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
     prelude::Uuid, sea_query::Query,
@@ -13,7 +15,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::model::{
     pilot, technology, technology_care_setting, technology_specialty, technology_standard,
 };
-use crate::service::{Page, PageRequest, Sort, access, page_sorted};
+use crate::service::{Page, PageRequest, Sort, access, page_sorted, pages};
 
 /// One technology with its attributes.
 async fn one_with_attributes(
@@ -72,6 +74,54 @@ pub async fn get_many(
         .all(db)
         .await?;
     Ok(with_attributes(db, records).await?)
+}
+
+/// One page of the technologies each organisation supplies that the actor may see, by name,
+/// in one statement for all of them, then their attributes in one more (for batch loading).
+pub async fn supplied_by(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    supplier_ids: &[Uuid],
+    page: PageRequest,
+) -> ServiceResult<HashMap<Uuid, Page<Technology>>> {
+    let select = technology::Entity::find().filter(access::readable_technologies(actor));
+    let pages = pages::by_parent(
+        db,
+        select,
+        technology::Column::SupplierId,
+        supplier_ids,
+        &[(technology::Column::Name, false)],
+        (technology::Column::Id, false),
+        page,
+    )
+    .await?;
+    let records = pages
+        .values()
+        .flat_map(|p| p.items.iter().cloned())
+        .collect();
+    let mut with_attributes: HashMap<Uuid, Technology> = with_attributes(db, records)
+        .await?
+        .into_iter()
+        .map(|t| (t.record.id, t))
+        .collect();
+    Ok(pages
+        .into_iter()
+        .map(|(supplier, page)| {
+            let items = page
+                .items
+                .iter()
+                .filter_map(|t| with_attributes.remove(&t.id))
+                .collect();
+            (
+                supplier,
+                Page {
+                    items,
+                    has_next_page: page.has_next_page,
+                    total_count: page.total_count,
+                },
+            )
+        })
+        .collect())
 }
 
 /// Ids of technologies having one value of a multi-valued attribute.

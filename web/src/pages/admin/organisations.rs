@@ -67,8 +67,8 @@ pub async fn list(
     render(&ListPage {
         viewer: Some(editor.signed_in),
         crumbs: crumbs(&[]),
-        count: format::count(found.total_count),
-        pages: Pagination::new(found.total_count, PER_PAGE, current, |n| {
+        count: format::count(found.total()),
+        pages: Pagination::new(found.total(), PER_PAGE, current, |n| {
             format!("/admin/organisations?page={n}")
         }),
         lines: found

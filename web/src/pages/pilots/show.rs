@@ -73,9 +73,9 @@ pub async fn table(
     )
     .await?;
     Ok(PilotTable {
-        count: format::count(page.total_count),
+        count: format::count(page.total()),
         rows: rows(db, actor, &page.items).await?,
-        pages: Pagination::new(page.total_count, PILOTS_PER_PAGE, current, href),
+        pages: Pagination::new(page.total(), PILOTS_PER_PAGE, current, href),
     })
 }
 
