@@ -1,8 +1,8 @@
 //! Each query through HTTP: single records by each key, filtered and paged lists, nested fields.
 
 use registry_api::model::Visibility;
-use registry_api::service::measures;
-use serde_json::json;
+use registry_api::service::{measures, technologies};
+use serde_json::{Value, json};
 
 use crate::support::app::token_for;
 use crate::support::{self, World};
@@ -201,6 +201,83 @@ async fn every_query_answers_through_http() {
         assert_eq!(
             metrics["data"]["metrics"][0]["code"], "TEST_PHQ9",
             "{engine}: by code"
+        );
+        app.stop();
+        test_db.finish().await;
+    }
+}
+
+/// The lists inside records page like the top-level lists: a technology's pilots and its host's
+/// in creation order, a supplier's technologies by name, each followed cursor by cursor.
+#[tokio::test]
+async fn lists_inside_records_follow_their_cursors() {
+    for test_db in support::databases().await {
+        let db = &test_db.db;
+        let engine = test_db.engine;
+        let w = World::build(db).await;
+        for title in ["Charlie", "Alpha", "Bravo", "Delta", "Echo"] {
+            w.pilot(db, title, Visibility::Public).await;
+        }
+        for slug in ["zulu", "mike"] {
+            let input = support::world::technology_input(w.supplier.id, slug);
+            technologies::register(db, &w.system, input)
+                .await
+                .expect("technology");
+        }
+        let app = test_db.app().await;
+        let lists = [
+            (
+                "query($id: ID, $after: String) { record: technology(id: $id) {
+                    list: pilots(first: 2, after: $after) { totalCount
+                    pageInfo { hasNextPage endCursor } nodes { name: title } } } }",
+                w.technology.record.id,
+            ),
+            (
+                "query($id: ID, $after: String) { record: organisation(id: $id) {
+                    list: pilots(first: 2, after: $after) { totalCount
+                    pageInfo { hasNextPage endCursor } nodes { name: title } } } }",
+                w.trust_a.id,
+            ),
+            (
+                "query($id: ID, $after: String) { record: organisation(id: $id) {
+                    list: technologies(first: 2, after: $after) { totalCount
+                    pageInfo { hasNextPage endCursor } nodes { name } } } }",
+                w.supplier.id,
+            ),
+        ];
+        let mut found = Vec::new();
+        for (query, id) in lists {
+            let mut names = Vec::new();
+            let mut after = Value::Null;
+            loop {
+                let body = app
+                    .graphql(None, query, json!({ "id": id, "after": after }))
+                    .await;
+                let page = &body["data"]["record"]["list"];
+                let total = page["totalCount"].as_u64().expect("totalCount");
+                for node in page["nodes"].as_array().expect("nodes") {
+                    names.push(node["name"].as_str().expect("name").to_owned());
+                }
+                if page["pageInfo"]["hasNextPage"] != true {
+                    assert_eq!(names.len() as u64, total, "{engine}: {body}");
+                    break;
+                }
+                after = page["pageInfo"]["endCursor"].clone();
+            }
+            found.push(names);
+        }
+        let pilots = ["Charlie", "Alpha", "Bravo", "Delta", "Echo"];
+        assert_eq!(found[0], pilots, "{engine}: the technology's pilots");
+        assert_eq!(found[1], pilots, "{engine}: the host's pilots");
+        let mut by_name = vec![
+            w.technology.record.name.clone(),
+            "Technology zulu".to_owned(),
+            "Technology mike".to_owned(),
+        ];
+        by_name.sort();
+        assert_eq!(
+            found[2], by_name,
+            "{engine}: the supplier's technologies by name"
         );
         app.stop();
         test_db.finish().await;
