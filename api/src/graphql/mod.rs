@@ -6,6 +6,7 @@ mod comparisons;
 mod connection;
 mod enums;
 pub mod errors;
+pub mod execution;
 mod levels;
 pub mod limits;
 mod loaders;
@@ -60,7 +61,8 @@ pub struct Mutation(
 
 pub type RegistrySchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// The schema, with the limits that keep hostile queries cheap (see [`limits`]).
+/// The schema, with the limits that keep hostile queries cheap (see [`limits`]), and the marker
+/// that tells request errors from field errors (see [`execution`]).
 pub fn build_schema(db: DatabaseConnection, engine: crate::search::SearchEngine) -> RegistrySchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(db)
@@ -70,6 +72,7 @@ pub fn build_schema(db: DatabaseConnection, engine: crate::search::SearchEngine)
         .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
         .limit_directives(limits::MAX_DIRECTIVES)
         .extension(limits::BudgetExtension)
+        .extension(execution::ExecutionMarker)
         .finish()
 }
 

@@ -2,6 +2,7 @@
 
 mod administration;
 mod hostile;
+mod http_audit;
 mod n_plus_one;
 mod queries;
 mod roles;

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod browser;
 pub mod chromium;
+pub mod node;
 pub mod process;
 pub mod provider;
 pub mod world;
