@@ -255,9 +255,12 @@ impl MeiliEngine {
             .with_attributes_to_highlight(Selectors::Some(&["body"]))
             .with_highlight_pre_tag(HIGHLIGHT_START)
             .with_highlight_post_tag(HIGHLIGHT_END);
-        if query.any_word {
-            search.with_matching_strategy(MatchingStrategies::FREQUENCY);
-        }
+        // Meilisearch's default ("last") drops words until something matches; the registry
+        // finds records with every word unless asked for any of them, as the embedded engine.
+        search.with_matching_strategy(match query.any_word {
+            true => MatchingStrategies::FREQUENCY,
+            false => MatchingStrategies::ALL,
+        });
         // Page mode gives exact totals; offsets that are not a whole number of pages use
         // offset mode.
         if query.offset.is_multiple_of(limit) {
