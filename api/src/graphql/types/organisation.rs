@@ -1,9 +1,8 @@
 use async_graphql::{Context, ID, Object, Result};
 
-use super::{Pilot, Technology, loader};
-use crate::graphql::connection::{self, Paged};
+use super::{Pilot, Technology, loader, page_inside};
+use crate::graphql::connection::Paged;
 use crate::graphql::enums::{OrganisationKind, Region};
-use crate::graphql::errors::to_graphql;
 use crate::graphql::loaders::{OrganisationId, PilotsHostedBy, TechnologiesSuppliedBy};
 use crate::model::organisation;
 
@@ -52,12 +51,14 @@ impl Organisation {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Paged<Pilot>> {
-        let request = connection::request(ctx, first, after).map_err(to_graphql)?;
-        let page = loader(ctx)?
-            .load_one(PilotsHostedBy(self.0.id, request))
-            .await?
-            .unwrap_or_default();
-        Ok(connection::connection(request, page, Pilot))
+        page_inside(
+            ctx,
+            first,
+            after,
+            |page| PilotsHostedBy(self.0.id, page),
+            Pilot,
+        )
+        .await
     }
     /// The technologies this organisation supplies that you may see, by name.
     #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
@@ -67,12 +68,14 @@ impl Organisation {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Paged<Technology>> {
-        let request = connection::request(ctx, first, after).map_err(to_graphql)?;
-        let page = loader(ctx)?
-            .load_one(TechnologiesSuppliedBy(self.0.id, request))
-            .await?
-            .unwrap_or_default();
-        Ok(connection::connection(request, page, Technology))
+        page_inside(
+            ctx,
+            first,
+            after,
+            |page| TechnologiesSuppliedBy(self.0.id, page),
+            Technology,
+        )
+        .await
     }
     async fn version(&self) -> i32 {
         self.0.version

@@ -1,13 +1,12 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Organisation, Pilot, RecordRevision, loader};
-use crate::graphql::connection::{self, Paged};
+use super::{Organisation, Pilot, RecordRevision, loader, page_inside};
+use crate::graphql::connection::Paged;
 use crate::graphql::enums::{
     CareSetting, DeviceClass, DtacSection, DtacStatus, EsfTier, Specialty, Standard,
     TechnologyCategory, api_all,
 };
-use crate::graphql::errors::to_graphql;
 use crate::graphql::loaders::{HistoryOfTechnology, OrganisationId, PilotsOfTechnology};
 use crate::service::technologies;
 
@@ -96,12 +95,14 @@ impl Technology {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Paged<Pilot>> {
-        let request = connection::request(ctx, first, after).map_err(to_graphql)?;
-        let page = loader(ctx)?
-            .load_one(PilotsOfTechnology(self.0.record.id, request))
-            .await?
-            .unwrap_or_default();
-        Ok(connection::connection(request, page, Pilot))
+        page_inside(
+            ctx,
+            first,
+            after,
+            |page| PilotsOfTechnology(self.0.record.id, page),
+            Pilot,
+        )
+        .await
     }
     /// When an administrator withdrew the technology (shown to its supplier and administrators).
     async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {
