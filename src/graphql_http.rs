@@ -105,7 +105,7 @@ pub async fn post_graphql(
         }
     };
     let single = matches!(batch, BatchRequest::Single(_));
-    let requests = match batch {
+    let mut requests = match batch {
         BatchRequest::Single(request) => vec![request],
         BatchRequest::Batch(requests) => {
             if requests.len() > limits::MAX_BATCH {
@@ -127,7 +127,7 @@ pub async fn post_graphql(
             requests
         }
     };
-    for request in &requests {
+    for request in &mut requests {
         // `query` is required: without one the body is not a GraphQL request at all (async-graphql
         // would read it as an empty document and answer a parse error).
         if request.query.trim().is_empty() {
@@ -147,8 +147,9 @@ pub async fn post_graphql(
                 &refusal.to_string(),
             );
         }
-        if let Ok(document) = async_graphql::parser::parse_query(&request.query)
-            && limits::count_aliases(&document) > limits::MAX_ALIASES
+        // Parsed once here: the request keeps the document for execution.
+        if let Ok(document) = request.parsed_query()
+            && limits::count_aliases(document) > limits::MAX_ALIASES
         {
             return error(
                 media,

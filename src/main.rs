@@ -11,6 +11,11 @@ use registry_api::indexing::reindex as rebuild;
 use sea_orm::DatabaseConnection;
 use tracing_subscriber::EnvFilter;
 
+/// A GraphQL answer is thousands of small values built and dropped per request; mimalloc's
+/// per-thread pages serve them far faster than glibc's allocator (BENCHMARKS.md, GraphQL).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

@@ -89,7 +89,7 @@ pub fn sdl() -> String {
 /// [`Levels::drive`]. It remembers what it loaded for the rest of the request, unless the
 /// request may change records (`mutation`), where a later field must see the change.
 pub fn for_actor(
-    request: Request,
+    mut request: Request,
     db: &DatabaseConnection,
     actor: Actor,
     levels: &Levels,
@@ -106,7 +106,7 @@ pub fn for_actor(
     )
     .delay(std::time::Duration::ZERO)
     .max_batch_size(loaders::MAX_BATCH_KEYS);
-    if may_change_records(&request.query) {
+    if may_change_records(&mut request) {
         loader.enable_all_cache(false);
     }
     request
@@ -115,10 +115,11 @@ pub fn for_actor(
         .data(budget.clone())
 }
 
-/// Whether the document holds a mutation (or fails to parse, when nothing runs anyway).
-fn may_change_records(query: &str) -> bool {
+/// Whether the document holds a mutation (or fails to parse, when nothing runs anyway). The
+/// request keeps the parsed document, so execution does not parse it again.
+fn may_change_records(request: &mut Request) -> bool {
     use async_graphql::parser::types::OperationType;
-    async_graphql::parser::parse_query(query).map_or(true, |document| {
+    request.parsed_query().map_or(true, |document| {
         document
             .operations
             .iter()
@@ -128,17 +129,18 @@ fn may_change_records(query: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use async_graphql::Request;
+
     use super::may_change_records;
 
     #[test]
     fn only_queries_remember_what_they_loaded() {
-        assert!(!may_change_records("{ technologies { nodes { name } } }"));
-        assert!(!may_change_records(
+        let changes = |query: &str| may_change_records(&mut Request::new(query));
+        assert!(!changes("{ technologies { nodes { name } } }"));
+        assert!(!changes(
             "query A { viewer { name } } query B { pilots { totalCount } }"
         ));
-        assert!(may_change_records(
-            "query A { viewer { name } } mutation B { x }"
-        ));
-        assert!(may_change_records("{ unclosed"));
+        assert!(changes("query A { viewer { name } } mutation B { x }"));
+        assert!(changes("{ unclosed"));
     }
 }
