@@ -132,6 +132,8 @@ async fn start(settings: ServerSettings, connections: Connections) -> anyhow::Re
     if settings.sign_in.demo_enabled() {
         tracing::info!("no identity provider configured: demo accounts are offered at /auth/login");
     }
+    // Everything counted from here on shows at `/metrics`, the start-up rebuild included.
+    crate::server::prometheus();
     let db = &connections.background;
     registry_api::db::migrate(db)
         .await
@@ -156,6 +158,7 @@ async fn start(settings: ServerSettings, connections: Connections) -> anyhow::Re
     let state = AppState::new(
         connections.requests,
         search.clone(),
+        settings.search_max_lag,
         settings.sign_in,
         settings.requests,
         settings.rate_limits,

@@ -147,7 +147,8 @@ pub enum LogFormat {
 pub enum Command {
     /// Migrate the database, then serve the registry. An empty embedded database is filled with
     /// the demo data set first.
-    Serve(ServeArgs),
+    // Boxed: serve's options outweigh every other command's many times over.
+    Serve(Box<ServeArgs>),
     /// Bring the database schema up to date.
     Migrate,
     /// Load data: the demo data set, or a synthetic registry for scale tests.
@@ -257,6 +258,29 @@ pub struct ServeArgs {
     /// GraphQL requests allowed per client address per minute; more get 429.
     #[arg(long, env = "REGISTRY_GRAPHQL_PER_MINUTE", default_value_t = 1200)]
     pub graphql_per_minute: u32,
+
+    /// Seconds the oldest change waiting for the search index may have waited while /readyz
+    /// says ready; older, and it answers 503 (search degraded). Fractions allowed.
+    #[arg(
+        long,
+        env = "REGISTRY_SEARCH_MAX_LAG",
+        default_value_t = registry_api::indexing::health::DEFAULT_MAX_LAG.as_secs_f64(),
+        value_parser = parse_seconds
+    )]
+    pub search_max_lag: f64,
+}
+
+/// A number of seconds that is finite and not negative.
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if seconds.is_finite() && seconds >= 0.0 {
+        Ok(seconds)
+    } else {
+        Err(format!("{text:?} must be zero or more seconds"))
+    }
 }
 
 impl ServeArgs {
@@ -279,6 +303,7 @@ impl ServeArgs {
             database: database.settings(),
             server: ServerSettings {
                 search: search.settings(&database.data_dir),
+                search_max_lag: Duration::from_secs_f64(self.search_max_lag),
                 sign_in,
                 requests: RequestLimits {
                     body: self.body_limit,

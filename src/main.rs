@@ -21,7 +21,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_tracing(cli.log_format);
     match cli.command {
-        Command::Serve(args) => run_serve(&cli.database, &cli.search, args).await,
+        Command::Serve(args) => run_serve(&cli.database, &cli.search, *args).await,
         Command::Migrate => {
             let db = open(&cli.database).await?;
             registry_api::db::migrate(&db)

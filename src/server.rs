@@ -65,8 +65,9 @@ pub fn build_app(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// The process's Prometheus recorder, installed on first use.
-fn prometheus() -> Option<&'static PrometheusHandle> {
+/// The process's Prometheus recorder, installed on first use: at start, before the index
+/// rebuild, so that what the rebuild and the outbox worker count is not lost.
+pub(crate) fn prometheus() -> Option<&'static PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
     HANDLE
         .get_or_init(|| match PrometheusBuilder::new().install_recorder() {
@@ -116,9 +117,10 @@ async fn healthz() -> &'static str {
 
 /// The process can do its work: the database answers, and search can be relied on: the engine
 /// answers, its index is there, and the outbox is neither failing nor lagging beyond its bounds
-/// (see `registry_api::indexing::health`). Otherwise 503, with `checks.search` saying
-/// `unreachable` or `degraded` and `search.reason` why: writes are still acknowledged when
-/// search is broken, so only this tells that search is going stale.
+/// (`--search-max-lag`; see `registry_api::indexing::health`). Otherwise 503, with
+/// `checks.search` saying `unreachable` or `degraded` and `search.reason` why: writes are still
+/// acknowledged when search is broken, so only this tells that search is going stale. Either
+/// way the body says the lag (pending changes, the oldest one's age) and its bound.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let database = match state.db.ping().await {
         Ok(()) => true,
@@ -127,7 +129,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             false
         }
     };
-    let search = health::readiness(&state.db, &state.search, database).await;
+    let search = health::readiness(&state.db, &state.search, database, state.search_max_lag).await;
     if let Some(trouble) = &search.trouble {
         tracing::warn!(
             check = trouble.kind.as_str(),
@@ -155,6 +157,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
                 "outbox_pending": lag.map(|l| l.pending),
                 "outbox_oldest_seconds": lag.map(|l| l.oldest_seconds),
                 "outbox_failing": search.failing.as_ref().map(|f| f.rows),
+                "max_lag_seconds": search.max_lag.as_secs_f64(),
                 "reason": search.trouble.as_ref().map(|t| t.reason.as_str()),
             },
         })),

@@ -30,6 +30,9 @@ pub struct Settings {
 #[derive(Debug)]
 pub struct ServerSettings {
     pub search: SearchSettings,
+    /// How old the oldest pending search change may be while `/readyz` says ready
+    /// (`indexing::health`).
+    pub search_max_lag: Duration,
     /// How people sign in (chosen and checked already: see `SignIn::choose`).
     pub sign_in: SignIn,
     pub requests: RequestLimits,

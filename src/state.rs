@@ -19,6 +19,8 @@ pub struct AppState {
     pub schema: RegistrySchema,
     pub body_limit: usize,
     pub request_timeout: Duration,
+    /// The bound `/readyz` holds search's lag to.
+    pub search_max_lag: Duration,
     pub sign_in: SignIn,
     pub sign_in_limit: RateLimit,
     pub graphql_limit: RateLimit,
@@ -29,6 +31,7 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("body_limit", &self.body_limit)
             .field("request_timeout", &self.request_timeout)
+            .field("search_max_lag", &self.search_max_lag)
             .field("search", &self.search.name())
             .field("sign_in", &self.sign_in)
             .finish_non_exhaustive()
@@ -36,11 +39,12 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// The state for a database, search engine and way of signing in, with the GraphQL schema
-    /// built over them.
+    /// The state for a database, search engine (whose lag `/readyz` holds to
+    /// `search_max_lag`) and way of signing in, with the GraphQL schema built over them.
     pub fn new(
         db: DatabaseConnection,
         search: SearchEngine,
+        search_max_lag: Duration,
         sign_in: SignIn,
         requests: RequestLimits,
         rate_limits: RateLimits,
@@ -51,6 +55,7 @@ impl AppState {
             search,
             body_limit: requests.body,
             request_timeout: requests.timeout,
+            search_max_lag,
             sign_in,
             sign_in_limit: RateLimit::per_minute(rate_limits.sign_in_per_minute),
             graphql_limit: RateLimit::per_minute(rate_limits.graphql_per_minute),

@@ -12,6 +12,7 @@ mod m20261202_000006_record_revisions;
 mod m20261202_000007_pilot_shares;
 mod m20261202_000008_metric_retirement;
 mod m20261203_000009_audit_log_time;
+mod m20261203_000010_search_outbox_record;
 
 /// Every migration of the registry, in order.
 #[derive(Debug)]
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_pilot_shares::Migration),
             Box::new(m20261202_000008_metric_retirement::Migration),
             Box::new(m20261203_000009_audit_log_time::Migration),
+            Box::new(m20261203_000010_search_outbox_record::Migration),
         ]
     }
 }

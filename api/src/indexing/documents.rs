@@ -4,10 +4,14 @@
 //! come from its public pilots only, so its document, which everyone may find, leaks nothing
 //! about drafts or NHS-only pilots.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sea_orm::prelude::Uuid;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationDef,
+};
 
 use crate::evidence::rate_pilot;
 use crate::model::{
@@ -19,6 +23,10 @@ use crate::service::technologies::{Technology, with_attributes};
 use crate::service::{access, sharing};
 
 /// Documents for the given records, and the keys of those that should have none.
+///
+/// However many records are asked for, the work is a few set-based statements per
+/// [`IDS_PER_STATEMENT`] records (the records, their related rows, the catalogue), never one
+/// per record: the outbox worker and the rebuild hand over thousands at a time.
 pub async fn build(
     db: &impl ConnectionTrait,
     kind: IndexedKind,
@@ -28,10 +36,11 @@ pub async fn build(
         IndexedKind::Pilot => pilots(db, ids).await?,
         IndexedKind::Technology => technologies(db, ids).await?,
     };
+    let built: BTreeSet<Uuid> = documents.iter().map(|d| d.entity_id).collect();
     let deleted = ids
         .iter()
+        .filter(|id| !built.contains(id))
         .map(|id| key(kind, *id))
-        .filter(|k| !documents.iter().any(|d| &d.key == k))
         .collect();
     Ok((documents, deleted))
 }
@@ -45,12 +54,18 @@ fn spelled_all<T: crate::model::Spelling>(values: &[T]) -> Vec<String> {
     values.iter().map(|v| spelled(*v)).collect()
 }
 
-/// Ids in bound-parameter-sized chunks, without repeats: a technology can have thousands of
-/// pilots, past what one `IN (…)` may hold.
-fn chunks(ids: Vec<Uuid>) -> Vec<Vec<Uuid>> {
-    let unique: std::collections::BTreeSet<Uuid> = ids.into_iter().collect();
+/// Ids bound in one `IN (…)`: well within SQLite's and PostgreSQL's bound-parameter limits.
+pub const IDS_PER_STATEMENT: usize = 1_000;
+
+/// Ids in bound-parameter-sized chunks, without repeats: a batch or a technology's pilots can
+/// run to thousands, past what one `IN (…)` may hold.
+fn chunks(ids: impl IntoIterator<Item = Uuid>) -> Vec<Vec<Uuid>> {
+    let unique: BTreeSet<Uuid> = ids.into_iter().collect();
     let unique: Vec<Uuid> = unique.into_iter().collect();
-    unique.chunks(1_000).map(<[Uuid]>::to_vec).collect()
+    unique
+        .chunks(IDS_PER_STATEMENT)
+        .map(<[Uuid]>::to_vec)
+        .collect()
 }
 
 /// The latest published revision of each pilot.
@@ -94,43 +109,60 @@ async fn technologies_by_id(
     db: &impl ConnectionTrait,
     ids: Vec<Uuid>,
 ) -> Result<HashMap<Uuid, Technology>, DbErr> {
-    let records = technology::Entity::find()
-        .filter(technology::Column::Id.is_in(ids))
-        .all(db)
-        .await?;
-    let loaded = with_attributes(db, records).await?;
-    Ok(loaded.into_iter().map(|t| (t.record.id, t)).collect())
+    let mut found = HashMap::new();
+    for chunk in chunks(ids) {
+        let records = technology::Entity::find()
+            .filter(technology::Column::Id.is_in(chunk))
+            .all(db)
+            .await?;
+        for t in with_attributes(db, records).await? {
+            found.insert(t.record.id, t);
+        }
+    }
+    Ok(found)
 }
 
 async fn pilots(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<SearchDocument>, DbErr> {
-    let pilots = pilot::Entity::find()
-        .filter(pilot::Column::Id.is_in(ids.to_vec()))
-        .all(db)
-        .await?;
+    let mut pilots = Vec::with_capacity(ids.len());
+    let mut shared = HashMap::new();
+    let mut measures: HashMap<Uuid, Vec<pilot_measure::Model>> = HashMap::new();
+    for chunk in chunks(ids.iter().copied()) {
+        pilots.extend(
+            pilot::Entity::find()
+                .filter(pilot::Column::Id.is_in(chunk.clone()))
+                .all(db)
+                .await?,
+        );
+        for m in pilot_measure::Entity::find()
+            .filter(pilot_measure::Column::PilotId.is_in(chunk.clone()))
+            .all(db)
+            .await?
+        {
+            measures.entry(m.pilot_id).or_default().push(m);
+        }
+        shared.extend(sharing::organisations_of(db, chunk).await?);
+    }
     let technologies =
         technologies_by_id(db, pilots.iter().map(|p| p.technology_id).collect()).await?;
     let hosts =
         organisations_by_id(db, pilots.iter().map(|p| p.host_organisation_id).collect()).await?;
     let reports = latest_reports(db, pilots.iter().map(|p| p.id).collect()).await?;
-    let shared = sharing::organisations_of(db, ids.to_vec()).await?;
     let metric_names: HashMap<Uuid, String> = metric::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|m| (m.id, m.name))
         .collect();
-    let mut measured: HashMap<Uuid, Vec<String>> = HashMap::new();
-    let mut measures: HashMap<Uuid, Vec<pilot_measure::Model>> = HashMap::new();
-    for m in pilot_measure::Entity::find()
-        .filter(pilot_measure::Column::PilotId.is_in(ids.to_vec()))
-        .all(db)
-        .await?
-    {
-        if let Some(name) = metric_names.get(&m.metric_id) {
-            measured.entry(m.pilot_id).or_default().push(name.clone());
-        }
-        measures.entry(m.pilot_id).or_default().push(m);
-    }
+    let mut measured: HashMap<Uuid, Vec<String>> = measures
+        .iter()
+        .map(|(pilot_id, ms)| {
+            let names = ms
+                .iter()
+                .filter_map(|m| metric_names.get(&m.metric_id).cloned())
+                .collect();
+            (*pilot_id, names)
+        })
+        .collect();
 
     Ok(pilots
         .into_iter()
@@ -193,6 +225,105 @@ fn strength(recommendation: Recommendation) -> u8 {
     }
 }
 
+/// What a technology's public pilots add to its document, gathered per technology by the
+/// database rather than by loading every pilot: a technology on a large registry has thousands.
+#[derive(Debug, Default)]
+struct PublicPilots {
+    /// Host organisation and how many of the technology's public pilots it ran.
+    hosts: BTreeMap<Uuid, i64>,
+    /// The recommendations of those pilots' latest published reports.
+    recommendations: BTreeSet<Recommendation>,
+}
+
+/// Public, not withdrawn pilots: the only ones a technology's document may speak of.
+fn public_pilots<Q: QueryFilter>(query: Q) -> Q {
+    query
+        .filter(pilot::Column::Visibility.eq(Visibility::Public))
+        .filter(pilot::Column::WithdrawnAt.is_null())
+}
+
+async fn public_pilots_of(
+    db: &impl ConnectionTrait,
+    technology_ids: &[Uuid],
+) -> Result<HashMap<Uuid, PublicPilots>, DbErr> {
+    let mut found: HashMap<Uuid, PublicPilots> = HashMap::new();
+    for chunk in chunks(technology_ids.iter().copied()) {
+        // One row per (technology, host): the count and the places, not the pilots.
+        let hosts: Vec<(Uuid, Uuid, i64)> = public_pilots(pilot::Entity::find())
+            .select_only()
+            .column(pilot::Column::TechnologyId)
+            .column(pilot::Column::HostOrganisationId)
+            .column_as(Expr::col(pilot::Column::Id).count(), "pilots")
+            .filter(pilot::Column::TechnologyId.is_in(chunk.clone()))
+            .group_by(pilot::Column::TechnologyId)
+            .group_by(pilot::Column::HostOrganisationId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (technology_id, host, pilots) in hosts {
+            found
+                .entry(technology_id)
+                .or_default()
+                .hosts
+                .insert(host, pilots);
+        }
+        // One row per (technology, recommendation) among the latest published revisions: a
+        // published revision with no later published one of the same pilot.
+        let later = Alias::new("later");
+        let superseded = Query::select()
+            .expr(Expr::value(1))
+            .from_as(report_revision::Entity, later.clone())
+            .and_where(
+                Expr::col((later.clone(), report_revision::Column::PilotId))
+                    .equals((report_revision::Entity, report_revision::Column::PilotId)),
+            )
+            .and_where(
+                Expr::col((later.clone(), report_revision::Column::Status))
+                    .eq(RevisionStatus::Published),
+            )
+            .and_where(
+                Expr::col((later, report_revision::Column::Revision)).gt(Expr::col((
+                    report_revision::Entity,
+                    report_revision::Column::Revision,
+                ))),
+            )
+            .to_owned();
+        let recommendations: Vec<(Uuid, Recommendation)> = public_pilots(
+            report_revision::Entity::find()
+                .select_only()
+                .column_as(
+                    Expr::col((pilot::Entity, pilot::Column::TechnologyId)),
+                    "technology_id",
+                )
+                .column(report_revision::Column::Recommendation)
+                .distinct()
+                .join(JoinType::InnerJoin, report_of_pilot()),
+        )
+        .filter(pilot::Column::TechnologyId.is_in(chunk))
+        .filter(report_revision::Column::Status.eq(RevisionStatus::Published))
+        .filter(Expr::exists(superseded).not())
+        .into_tuple()
+        .all(db)
+        .await?;
+        for (technology_id, recommendation) in recommendations {
+            found
+                .entry(technology_id)
+                .or_default()
+                .recommendations
+                .insert(recommendation);
+        }
+    }
+    Ok(found)
+}
+
+/// A report revision's pilot, for joining the two (the entities declare no relations).
+fn report_of_pilot() -> RelationDef {
+    report_revision::Entity::belongs_to(pilot::Entity)
+        .from(report_revision::Column::PilotId)
+        .to(pilot::Column::Id)
+        .into()
+}
+
 async fn technologies(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
@@ -202,41 +333,31 @@ async fn technologies(
         .into_values()
         .collect();
     technologies.sort_by_key(|t| t.record.id);
-    let public_pilots = pilot::Entity::find()
-        .filter(pilot::Column::TechnologyId.is_in(ids.to_vec()))
-        .filter(pilot::Column::Visibility.eq(Visibility::Public))
-        .filter(pilot::Column::WithdrawnAt.is_null())
-        .all(db)
-        .await?;
-    let mut organisation_ids: Vec<Uuid> = public_pilots
-        .iter()
-        .map(|p| p.host_organisation_id)
+    let public = public_pilots_of(db, ids).await?;
+    let none = PublicPilots::default();
+    let mut organisation_ids: Vec<Uuid> = public
+        .values()
+        .flat_map(|p| p.hosts.keys().copied())
         .collect();
     organisation_ids.extend(technologies.iter().map(|t| t.record.supplier_id));
     let organisations = organisations_by_id(db, organisation_ids).await?;
-    let reports = latest_reports(db, public_pilots.iter().map(|p| p.id).collect()).await?;
 
     Ok(technologies
         .into_iter()
         .map(|t| {
-            let pilots: Vec<&pilot::Model> = public_pilots
-                .iter()
-                .filter(|p| p.technology_id == t.record.id)
-                .collect();
+            let pilots = public.get(&t.record.id).unwrap_or(&none);
             let mut regions: Vec<String> = pilots
-                .iter()
-                .filter_map(|p| {
-                    organisations
-                        .get(&p.host_organisation_id)
-                        .and_then(|o| o.region)
-                })
+                .hosts
+                .keys()
+                .filter_map(|host| organisations.get(host).and_then(|o| o.region))
                 .map(spelled)
                 .collect();
             regions.sort();
             regions.dedup();
             let best = pilots
+                .recommendations
                 .iter()
-                .filter_map(|p| reports.get(&p.id).map(|r| r.recommendation))
+                .copied()
                 .max_by_key(|r| strength(*r));
             let mut facets = BTreeMap::new();
             facets.insert(FacetName::Category, vec![spelled(t.record.category)]);
@@ -255,16 +376,14 @@ async fn technologies(
                 body.push(supplier.name.clone());
             }
             let mut hosts: Vec<String> = pilots
-                .iter()
-                .filter_map(|p| {
-                    organisations
-                        .get(&p.host_organisation_id)
-                        .map(|o| o.name.clone())
-                })
+                .hosts
+                .keys()
+                .filter_map(|host| organisations.get(host).map(|o| o.name.clone()))
                 .collect();
             hosts.sort();
             hosts.dedup();
-            body.push(format!("Piloted {} times in public records.", pilots.len()));
+            let piloted: i64 = pilots.hosts.values().sum();
+            body.push(format!("Piloted {piloted} times in public records."));
             body.extend(hosts);
             SearchDocument {
                 key: key(IndexedKind::Technology, t.record.id),

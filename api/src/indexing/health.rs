@@ -10,12 +10,15 @@ use sea_orm::ConnectionTrait;
 use super::outbox::{self, Failing, Lag};
 use crate::search::SearchEngine;
 
-/// The oldest a pending change may be before search counts as degraded. A published change is
-/// normally searchable within a second; a minute means the worker cannot keep up or is stuck.
-pub const MAX_LAG: Duration = Duration::from_secs(60);
+/// The default of the oldest a pending change may be before search counts as degraded
+/// (`registry serve --search-max-lag`). A published change is normally searchable within a
+/// second, and the worker indexes thousands of documents a second, so ten seconds means it
+/// cannot keep up or is stuck: a server that says ready must not be serving a search that is
+/// minutes stale, as it did while a backlog of 100 000 rows drained.
+pub const DEFAULT_MAX_LAG: Duration = Duration::from_secs(10);
 
-/// How long a change the engine refused may wait before search counts as degraded. Shorter
-/// than [`MAX_LAG`]: a refusal is a known failure, not a busy queue, and retries (after 1, 2,
+/// How long a change the engine refused may wait before search counts as degraded, whatever
+/// the lag bound: a refusal is a known failure, not a busy queue, and retries (after 1, 2,
 /// 4 s…) cure a passing one well within it.
 pub const MAX_FAILING: Duration = Duration::from_secs(10);
 
@@ -54,17 +57,25 @@ pub struct Trouble {
 pub struct Readiness {
     /// `None` when search can be relied on.
     pub trouble: Option<Trouble>,
+    /// How far behind search is, whether or not that is within the bound.
     pub lag: Option<Lag>,
     pub failing: Option<Failing>,
+    /// The bound the lag was held to.
+    pub max_lag: Duration,
 }
 
-/// Checks the engine and, when the database is up (`database_up`), the outbox.
+/// Checks the engine and, when the database is up (`database_up`), the outbox, whose oldest
+/// pending change must be younger than `max_lag`.
 pub async fn readiness(
     db: &impl ConnectionTrait,
     engine: &SearchEngine,
     database_up: bool,
+    max_lag: Duration,
 ) -> Readiness {
-    let mut readiness = Readiness::default();
+    let mut readiness = Readiness {
+        max_lag,
+        ..Readiness::default()
+    };
     if let Err(err) = engine.check().await {
         readiness.trouble = Some(match engine {
             SearchEngine::Embedded(_) => Trouble {
@@ -93,13 +104,18 @@ pub async fn readiness(
         Err(err) => tracing::warn!(error = %err, "readiness check: could not read the outbox"),
     }
     if readiness.trouble.is_none() {
-        readiness.trouble = outbox_trouble(readiness.lag, readiness.failing.as_ref());
+        readiness.trouble = outbox_trouble(readiness.lag, readiness.failing.as_ref(), max_lag);
     }
     readiness
 }
 
-/// Whether the outbox's figures say search is degraded.
-pub fn outbox_trouble(lag: Option<Lag>, failing: Option<&Failing>) -> Option<Trouble> {
+/// Whether the outbox's figures say search is degraded: changes the engine keeps refusing, or
+/// a pending change as old as `max_lag` or older.
+pub fn outbox_trouble(
+    lag: Option<Lag>,
+    failing: Option<&Failing>,
+    max_lag: Duration,
+) -> Option<Trouble> {
     if let Some(failing) = failing.filter(|f| f.rows > 0)
         && failing.oldest_seconds > MAX_FAILING.as_secs_f64()
     {
@@ -115,8 +131,8 @@ pub fn outbox_trouble(lag: Option<Lag>, failing: Option<&Failing>) -> Option<Tro
             detail: failing.last_error.clone(),
         });
     }
-    if let Some(lag) = lag
-        && lag.oldest_seconds > MAX_LAG.as_secs_f64()
+    if let Some(lag) = lag.filter(|l| l.pending > 0)
+        && lag.oldest_seconds >= max_lag.as_secs_f64()
     {
         return Some(Trouble {
             kind: TroubleKind::Degraded,
@@ -124,7 +140,7 @@ pub fn outbox_trouble(lag: Option<Lag>, failing: Option<&Failing>) -> Option<Tro
                 "search is {:.0} s behind the database ({} pending changes; bound {} s)",
                 lag.oldest_seconds,
                 lag.pending,
-                MAX_LAG.as_secs()
+                max_lag.as_secs_f64()
             ),
             detail: None,
         });
@@ -147,7 +163,15 @@ mod tests {
             oldest_seconds: 2.0,
             last_error: Some("engine down".into()),
         };
-        assert_eq!(outbox_trouble(Some(lag), Some(&failing)), None);
+        assert_eq!(
+            outbox_trouble(Some(lag), Some(&failing), DEFAULT_MAX_LAG),
+            None
+        );
+        let empty = Lag {
+            pending: 0,
+            oldest_seconds: 0.0,
+        };
+        assert_eq!(outbox_trouble(Some(empty), None, Duration::ZERO), None);
     }
 
     #[test]
@@ -157,18 +181,24 @@ mod tests {
             oldest_seconds: 11.0,
             last_error: Some("engine down".into()),
         };
-        let trouble = outbox_trouble(None, Some(&failing)).map(|t| (t.kind, t.detail));
+        let trouble =
+            outbox_trouble(None, Some(&failing), DEFAULT_MAX_LAG).map(|t| (t.kind, t.detail));
         assert_eq!(
             trouble,
             Some((TroubleKind::Degraded, Some("engine down".to_owned())))
         );
         let lag = Lag {
             pending: 9,
-            oldest_seconds: 61.0,
+            oldest_seconds: 11.0,
         };
         assert_eq!(
-            outbox_trouble(Some(lag), None).map(|t| t.kind),
+            outbox_trouble(Some(lag), None, DEFAULT_MAX_LAG).map(|t| t.kind),
             Some(TroubleKind::Degraded)
+        );
+        assert_eq!(
+            outbox_trouble(Some(lag), None, Duration::from_secs(60)),
+            None,
+            "the bound is the setting's"
         );
     }
 }

@@ -98,7 +98,10 @@ async fn has_records(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
 /// The outbox rows queued when the rebuild starts are covered by it: their changes were
 /// committed before any record is read, so the new index holds them. Once it is in place they
 /// are removed and both watermarks set to the highest of them, so the worker does not index
-/// them again and the index is not taken for stale at the next start.
+/// them again and the index is not taken for stale at the next start. (Rows queued after the
+/// start are left to the worker: the rebuild may have read their records before the change.)
+/// `registry_search_outbox_done_total{by="rebuild"}` counts the rows so covered, and
+/// `registry_search_writes_total{source="rebuild"}` the documents written.
 pub async fn rebuild<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     engine: &SearchEngine,
@@ -144,5 +147,8 @@ pub async fn rebuild<C: ConnectionTrait + TransactionTrait>(
     let txn = crate::db::begin_write(db).await?;
     outbox::complete(&txn, &covered, through).await?;
     txn.commit().await?;
+    metrics::counter!("registry_search_writes_total", "source" => "rebuild").increment(indexed);
+    metrics::counter!("registry_search_outbox_done_total", "by" => "rebuild")
+        .increment(covered.len() as u64);
     Ok(indexed)
 }

@@ -2,6 +2,7 @@
 //! healing itself from the database.
 
 mod conformance;
+mod draining;
 mod healing;
 mod outbox;
 mod worker;

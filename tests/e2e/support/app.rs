@@ -27,6 +27,8 @@ pub struct Options {
     pub graphql_per_minute: Option<u32>,
     pub session_policy: Option<SessionPolicy>,
     pub connection_limits: Option<ConnectionLimits>,
+    /// `--search-max-lag`; the default's when `None`.
+    pub search_max_lag: Option<std::time::Duration>,
 }
 
 /// Which of the test provider's clients the registry is.
@@ -99,6 +101,9 @@ impl TestApp {
             search: SearchSettings::Embedded {
                 dir: index_dir.path().to_owned(),
             },
+            search_max_lag: options
+                .search_max_lag
+                .unwrap_or(registry_api::indexing::health::DEFAULT_MAX_LAG),
             sign_in,
             requests: RequestLimits {
                 // Debug builds on a shared two-core machine resolve a level of 50 records far
