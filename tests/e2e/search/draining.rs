@@ -36,6 +36,11 @@ async fn queued(db: &sea_orm::DatabaseConnection) -> BTreeMap<(IndexedKind, Uuid
     queued
 }
 
+/// The keys of every document in the engine's index.
+async fn indexed_keys(engine: &registry_api::search::SearchEngine) -> BTreeSet<String> {
+    engine.keys().await.expect("keys").into_iter().collect()
+}
+
 /// The keys of every record in the database (every record has a document).
 async fn record_keys(db: &sea_orm::DatabaseConnection) -> BTreeSet<String> {
     let mut keys: BTreeSet<String> = technology::Entity::find()
@@ -92,13 +97,7 @@ async fn a_large_backlog_drains_in_batches_and_every_record_is_indexed_once() {
             "{engine_name}: nothing is left"
         );
 
-        let keys: BTreeSet<String> = engine
-            .engine
-            .keys()
-            .await
-            .expect("keys")
-            .into_iter()
-            .collect();
+        let keys = indexed_keys(&engine.engine).await;
         assert_eq!(
             keys,
             record_keys(db).await,
@@ -150,13 +149,7 @@ async fn a_large_backlog_drains_in_batches_and_every_record_is_indexed_once() {
             "{engine_name}: {rows} rows in {passes} passes, each record indexed once"
         );
         assert!(queued(db).await.is_empty(), "{engine_name}");
-        let keys: BTreeSet<String> = engine
-            .engine
-            .keys()
-            .await
-            .expect("keys")
-            .into_iter()
-            .collect();
+        let keys = indexed_keys(&engine.engine).await;
         assert_eq!(keys, record_keys(db).await, "{engine_name}");
         test_db.finish().await;
     }
@@ -218,13 +211,7 @@ async fn every_row_of_a_record_goes_in_the_batch_that_takes_its_first() {
             start.len(),
             "{engine_name}: every record indexed exactly once"
         );
-        let keys: BTreeSet<String> = engine
-            .engine
-            .keys()
-            .await
-            .expect("keys")
-            .into_iter()
-            .collect();
+        let keys = indexed_keys(&engine.engine).await;
         assert_eq!(keys, record_keys(db).await, "{engine_name}");
         test_db.finish().await;
     }
@@ -298,13 +285,7 @@ async fn on_postgres_a_record_another_worker_holds_is_left_to_it() {
         .expect("pass");
     assert_eq!((pass.done, pass.documents), (held_rows, 1));
     assert!(queued(db).await.is_empty());
-    let keys: BTreeSet<String> = engine
-        .engine
-        .keys()
-        .await
-        .expect("keys")
-        .into_iter()
-        .collect();
+    let keys = indexed_keys(&engine.engine).await;
     assert_eq!(keys, record_keys(db).await);
     test_db.finish().await;
 }
